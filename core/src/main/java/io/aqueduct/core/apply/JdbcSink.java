@@ -1,0 +1,292 @@
+package io.aqueduct.core.apply;
+
+import io.aqueduct.core.model.Change;
+import io.aqueduct.core.model.Ddl;
+import io.aqueduct.core.model.RowChange;
+import io.aqueduct.core.model.TableSchema;
+import io.aqueduct.core.model.Transaction;
+import io.aqueduct.core.model.Values;
+import io.aqueduct.core.pipeline.Sink;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies transactions to a SQL database with idempotent, set-based statements.
+ *
+ * <p>For a table with a key, a batch is reduced to the final state of each key (row or absent); absent keys go out
+ * as one {@code DELETE ... IN}, present rows as multi-row upserts, deletes first. Re-applying a batch after a crash
+ * therefore leaves the same rows. Should the merged form hit a constraint (a unique value moved between rows), the
+ * batch is rolled back and re-applied change by change in source order. Tables without any key are applied in
+ * source order, matching on all columns, one row per statement.
+ */
+public final class JdbcSink implements Sink {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcSink.class);
+    private static final Object DELETED = new Object();
+
+    private final SqlDialect dialect;
+    private final int laneCount;
+    private final Connection[] connections;
+    private final List<Set<TableSchema>> ensured = new ArrayList<>();
+    private final Set<Object> warnedKeyless = ConcurrentHashMap.newKeySet();
+    private final Map<TableSchema, Map<Integer, String>> sqlCache = Collections.synchronizedMap(new IdentityHashMap<>());
+
+    public JdbcSink(SqlDialect dialect, int lanes) {
+        this.dialect = dialect;
+        this.laneCount = lanes;
+        this.connections = new Connection[lanes];
+    }
+
+    @Override
+    public int lanes() {
+        return laneCount;
+    }
+
+    @Override
+    public void open() throws SQLException {
+        for (int i = 0; i < laneCount; i++) {
+            connections[i] = dialect.connect();
+            dialect.prepareSession(connections[i]);
+            ensured.add(Collections.newSetFromMap(new IdentityHashMap<>()));
+        }
+    }
+
+    @Override
+    public void apply(int lane, List<Transaction> batch) throws SQLException {
+        Connection c = connections[lane];
+        boolean commit = batch.get(batch.size() - 1).last();
+        try {
+            if (batch.size() == 1 && batch.get(0).hasDdl()) {
+                applyInOrder(c, lane, batch);
+            } else {
+                try {
+                    applyMerged(c, lane, batch);
+                } catch (SQLException e) {
+                    if (!dialect.isConstraintViolation(e) || !batch.get(0).isWhole()) throw e;
+                    LOG.info("Merged apply hit a constraint ({}); re-applying the batch change by change", e.getMessage());
+                    c.rollback();
+                    applyInOrder(c, lane, batch);
+                }
+            }
+            if (commit) c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // the connection is likely gone; the transaction is rolled back by the server
+            }
+            throw e;
+        }
+    }
+
+    private void applyMerged(Connection c, int lane, List<Transaction> batch) throws SQLException {
+        Map<TableSchema, Map<Key, Object>> keyed = new LinkedHashMap<>();
+        Map<io.aqueduct.core.model.TableId, TableSchema> current = new java.util.HashMap<>();
+        for (Transaction tx : batch) {
+            for (Change change : tx.changes()) {
+                RowChange rc = (RowChange) change;
+                TableSchema s = rc.schema();
+                TableSchema prev = current.put(s.id(), s);
+                if (prev != null && prev != s) {
+                    // the table changed shape inside the batch: write out what the old shape holds first
+                    flush(c, lane, keyed);
+                }
+                if (!s.hasKey()) {
+                    flush(c, lane, keyed);
+                    applyOne(c, lane, rc);
+                    continue;
+                }
+                Map<Key, Object> rows = keyed.computeIfAbsent(s, k -> new LinkedHashMap<>());
+                int[] idx = s.keyIndexes();
+                if (rc.before() != null) {
+                    Key before = new Key(rc.before(), idx);
+                    if (rc.after() == null || !before.equals(new Key(rc.after(), idx))) rows.put(before, DELETED);
+                }
+                if (rc.after() != null) rows.put(new Key(rc.after(), idx), rc.after());
+            }
+        }
+        flush(c, lane, keyed);
+    }
+
+    private void flush(Connection c, int lane, Map<TableSchema, Map<Key, Object>> keyed) throws SQLException {
+        for (var e : keyed.entrySet()) {
+            TableSchema s = e.getKey();
+            ensure(c, lane, s);
+            List<Object[]> deletes = new ArrayList<>();
+            List<Object[]> upserts = new ArrayList<>();
+            for (var row : e.getValue().entrySet()) {
+                if (row.getValue() == DELETED) deletes.add(row.getKey().values);
+                else upserts.add((Object[]) row.getValue());
+            }
+            deleteByKey(c, s, deletes);
+            writeRows(c, s, upserts, true);
+        }
+        keyed.clear();
+    }
+
+    private void applyInOrder(Connection c, int lane, List<Transaction> batch) throws SQLException {
+        for (Transaction tx : batch) {
+            for (Change change : tx.changes()) {
+                if (change instanceof Ddl ddl) {
+                    dialect.applyDdl(c, ddl);
+                    ensured.forEach(Set::clear);
+                } else {
+                    applyOne(c, lane, (RowChange) change);
+                }
+            }
+        }
+    }
+
+    /** One change on its own, in order: by key where there is one, else matching every column. */
+    private void applyOne(Connection c, int lane, RowChange rc) throws SQLException {
+        TableSchema s = rc.schema();
+        ensure(c, lane, s);
+        if (s.hasKey()) {
+            int[] idx = s.keyIndexes();
+            if (rc.before() != null && (rc.after() == null || !new Key(rc.before(), idx).equals(new Key(rc.after(), idx)))) {
+                deleteByKey(c, s, List.<Object[]>of(new Key(rc.before(), idx).values));
+            }
+            if (rc.after() != null) writeRows(c, s, List.<Object[]>of(rc.after()), true);
+            return;
+        }
+        if (warnedKeyless.add(s.id())) {
+            LOG.warn("Table {} has no primary key and no unique key on NOT NULL columns: its updates and deletes match "
+                    + "rows on every column, and a restart after a crash may insert its recent rows twice. Add a "
+                    + "primary key to make it exact.", s.id());
+        }
+        switch (rc.op()) {
+            case INSERT -> writeRows(c, s, List.<Object[]>of(rc.after()), false);
+            case DELETE -> execute(c, dialect.deleteOneMatching(s), s, rc.before());
+            case UPDATE -> {
+                Object[] both = Arrays.copyOf(rc.after(), rc.after().length * 2);
+                System.arraycopy(rc.before(), 0, both, rc.after().length, rc.before().length);
+                try (PreparedStatement ps = c.prepareStatement(dialect.updateOneMatching(s))) {
+                    int n = s.columns().size();
+                    for (int i = 0; i < both.length; i++) dialect.bind(ps, i + 1, s.columns().get(i % n), both[i]);
+                    ps.executeUpdate();
+                }
+            }
+        }
+    }
+
+    private void execute(Connection c, String sql, TableSchema s, Object[] row) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < row.length; i++) dialect.bind(ps, i + 1, s.columns().get(i), row[i]);
+            ps.executeUpdate();
+        }
+    }
+
+    private void ensure(Connection c, int lane, TableSchema s) throws SQLException {
+        if (ensured.get(lane).add(s)) dialect.ensureTable(c, s);
+    }
+
+    private int rowsPerStatement(int paramsPerRow) {
+        return Math.max(1, Math.min(1000, dialect.maxParameters() / Math.max(1, paramsPerRow)));
+    }
+
+    private void writeRows(Connection c, TableSchema s, List<Object[]> rows, boolean upsert) throws SQLException {
+        int cols = s.columns().size();
+        int per = rowsPerStatement(cols);
+        for (int from = 0; from < rows.size(); from += per) {
+            int n = Math.min(per, rows.size() - from);
+            String sql = cachedSql(s, (upsert ? 1 : 2) * 10_000_000 + n, () -> upsert ? dialect.upsert(s, n) : dialect.insert(s, n));
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int p = 1;
+                for (int r = from; r < from + n; r++) {
+                    Object[] row = rows.get(r);
+                    for (int i = 0; i < cols; i++) dialect.bind(ps, p++, s.columns().get(i), row[i]);
+                }
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private void deleteByKey(Connection c, TableSchema s, List<Object[]> keys) throws SQLException {
+        if (keys.isEmpty()) return;
+        int[] idx = s.keyIndexes();
+        int per = rowsPerStatement(idx.length);
+        for (int from = 0; from < keys.size(); from += per) {
+            int n = Math.min(per, keys.size() - from);
+            String sql = cachedSql(s, 3 * 10_000_000 + n, () -> deleteByKeySql(s, n));
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int p = 1;
+                for (int r = from; r < from + n; r++) {
+                    Object[] key = keys.get(r);
+                    for (int i = 0; i < idx.length; i++) dialect.bind(ps, p++, s.columns().get(idx[i]), key[i]);
+                }
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private String deleteByKeySql(TableSchema s, int rows) {
+        List<String> keys = s.keyColumns();
+        StringBuilder sb = new StringBuilder("DELETE FROM ").append(dialect.table(s.id())).append(" WHERE ");
+        if (keys.size() == 1) {
+            sb.append(dialect.quote(keys.get(0))).append(" IN (");
+            for (int r = 0; r < rows; r++) sb.append(r == 0 ? "?" : ",?");
+            return sb.append(')').toString();
+        }
+        sb.append('(');
+        for (int i = 0; i < keys.size(); i++) sb.append(i == 0 ? "" : ",").append(dialect.quote(keys.get(i)));
+        sb.append(") IN (");
+        String tuple = "(" + "?,".repeat(keys.size() - 1) + "?)";
+        for (int r = 0; r < rows; r++) sb.append(r == 0 ? "" : ",").append(tuple);
+        return sb.append(')').toString();
+    }
+
+    private String cachedSql(TableSchema s, int kind, java.util.function.Supplier<String> build) {
+        return sqlCache.computeIfAbsent(s, k -> new ConcurrentHashMap<>()).computeIfAbsent(kind, k -> build.get());
+    }
+
+    @Override
+    public void close() {
+        for (Connection c : connections) {
+            if (c == null) continue;
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing is best effort; uncommitted work is rolled back by the server
+            }
+        }
+    }
+
+    /** A row's key values with value equality. */
+    private static final class Key {
+        final Object[] values;
+        final int hash;
+
+        Key(Object[] row, int[] idx) {
+            values = new Object[idx.length];
+            int h = 1;
+            for (int i = 0; i < idx.length; i++) {
+                values[i] = row[idx[i]];
+                h = h * 31 + Values.hash(values[i]);
+            }
+            hash = h;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Key k) || k.hash != hash) return false;
+            for (int i = 0; i < values.length; i++) if (!Values.same(values[i], k.values[i])) return false;
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+}

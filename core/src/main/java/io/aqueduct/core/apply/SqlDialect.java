@@ -1,0 +1,58 @@
+package io.aqueduct.core.apply;
+
+import io.aqueduct.core.model.Column;
+import io.aqueduct.core.model.Ddl;
+import io.aqueduct.core.model.TableId;
+import io.aqueduct.core.model.TableSchema;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+/** What differs between SQL targets; {@link JdbcSink} does the rest. */
+public interface SqlDialect {
+    /** Opens a connection to the target, with a {@link io.aqueduct.core.config.ConfigException} for user errors. */
+    Connection connect() throws SQLException;
+
+    /** Session settings for applying replicated changes (time zone, checks, autocommit off). */
+    void prepareSession(Connection c) throws SQLException;
+
+    String quote(String identifier);
+
+    default String table(TableId t) {
+        return quote(t.schema()) + "." + quote(t.table());
+    }
+
+    /** Inserts {@code rows} rows of every column, replacing a row with the same key. */
+    String upsert(TableSchema t, int rows);
+
+    /** Inserts {@code rows} rows of every column. */
+    String insert(TableSchema t, int rows);
+
+    /** Null-safe equality of one column with a parameter. */
+    String nullSafeEquals(String quotedColumn);
+
+    /** Deletes one row whose every column equals the parameters (bound in column order). */
+    String deleteOneMatching(TableSchema t);
+
+    /** Sets every column of one row matching every column: parameters are new values, then old values. */
+    String updateOneMatching(TableSchema t);
+
+    void bind(PreparedStatement ps, int index, Column column, Object value) throws SQLException;
+
+    /** Makes the target able to take rows of this shape (create or alter the table), once per shape. */
+    void ensureTable(Connection c, TableSchema t) throws SQLException;
+
+    /** Applies a source DDL statement, translated for this target or ignored when the target follows by shape. */
+    void applyDdl(Connection c, Ddl ddl) throws SQLException;
+
+    /** Most bind parameters one statement may have. */
+    int maxParameters();
+
+    /** Whether the failure is likely to pass on retry (lost connection, deadlock, restart). */
+    boolean isTransient(SQLException e);
+
+    /** Whether it is a constraint violation that ordered, row-by-row apply might avoid. */
+    default boolean isConstraintViolation(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("23");
+    }
+}

@@ -1,0 +1,52 @@
+package io.aqueduct.core.model;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The Java types row values take, whatever the source:
+ * <ul>
+ * <li>integers: {@link Long}; BIGINT UNSIGNED: {@link BigInteger}</li>
+ * <li>DECIMAL: {@link BigDecimal}; FLOAT: {@link Float}; DOUBLE: {@link Double}</li>
+ * <li>BIT(n): {@code byte[]} of ceil(n/8) bytes, big-endian</li>
+ * <li>DATE: {@link java.time.LocalDate}; DATETIME: {@link java.time.LocalDateTime};
+ *     TIMESTAMP: {@link java.time.Instant}; TIME: {@link java.time.Duration} (may be negative or over 24h);
+ *     YEAR: {@link Long}; a MySQL zero or partial date ({@code 0000-00-00}): its {@link String} text</li>
+ * <li>character types, ENUM (member name), SET (comma-joined members), JSON (text): {@link String}</li>
+ * <li>binary types and GEOMETRY (MySQL internal form: 4-byte SRID + WKB): {@code byte[]}</li>
+ * </ul>
+ */
+public final class Values {
+    private Values() {}
+
+    public static long sizeEstimate(Object[] row) {
+        if (row == null) return 0;
+        long n = 16 + 8L * row.length;
+        for (Object v : row) n += sizeEstimate(v);
+        return n;
+    }
+
+    static long sizeEstimate(Object v) {
+        if (v == null) return 0;
+        if (v instanceof String s) return 40 + s.length();
+        if (v instanceof byte[] b) return 16 + b.length;
+        if (v instanceof BigDecimal || v instanceof BigInteger) return 64;
+        return 24;
+    }
+
+    /** Value equality that compares arrays by content. */
+    public static boolean same(Object a, Object b) {
+        if (a instanceof byte[] x && b instanceof byte[] y) return Arrays.equals(x, y);
+        if (a instanceof BigDecimal x && b instanceof BigDecimal y) return x.compareTo(y) == 0;
+        return Objects.equals(a, b);
+    }
+
+    /** A hash consistent with {@link #same}. */
+    public static int hash(Object v) {
+        if (v instanceof byte[] b) return Arrays.hashCode(b);
+        if (v instanceof BigDecimal d) return d.stripTrailingZeros().hashCode();
+        return Objects.hashCode(v);
+    }
+}

@@ -10,6 +10,12 @@ public interface Source extends AutoCloseable {
     Position parsePosition(String json);
 
     /**
+     * Resolves the configured start ({@code latest}, {@code earliest}, ...) to a concrete position now, so that a job
+     * started at "latest" begins where the log stood when it started, not when its reader got going.
+     */
+    Position resolveStart() throws Exception;
+
+    /**
      * Emits transactions from {@code from} (null: the configured start) into {@code out} until {@link #close()}
      * or a failure. Every emitted transaction is whole or a fragment sequence ending in a last fragment, unless
      * the source stops in the middle of one. Transactions whose changes were all filtered out are still emitted

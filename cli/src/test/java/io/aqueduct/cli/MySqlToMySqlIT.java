@@ -1,0 +1,69 @@
+package io.aqueduct.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aqueduct.testkit.MariaDbServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MySqlToMySqlIT {
+    static MariaDbServer source;
+    static MariaDbServer target;
+
+    @BeforeAll
+    static void servers() {
+        source = MariaDbServer.shared();
+        target = MariaDbServer.start(2);
+    }
+
+    @AfterAll
+    static void close() {
+        target.close();
+    }
+
+    @Test
+    void replicatesDdlInsertsUpdatesDeletesKeyChangesAndLargeTransactions(@TempDir Path dir) throws Exception {
+        String yaml = JobHarness.yaml("m2m", source, 6101, "m2m\\..*", "mysql", target,
+                "memory:\n  transaction: 256KB\napply:\n  lanes: 4\n  batch-rows: 500\n");
+        try (JobHarness job = JobHarness.start(yaml, dir)) {
+            source.execute(null, "CREATE DATABASE m2m",
+                    "CREATE TABLE m2m.orders (id BIGINT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(12,2), note TEXT)",
+                    "CREATE TABLE m2m.items (order_id BIGINT, line INT, sku VARCHAR(20), PRIMARY KEY (order_id, line))",
+                    "CREATE TABLE m2m.audit (msg VARCHAR(50), at INT)");
+            source.execute("m2m",
+                    "INSERT INTO orders VALUES (1, 'ann', 10.50, 'first'), (2, 'bob', 20.00, NULL), (3, 'cy', 0.01, '')",
+                    "INSERT INTO items VALUES (1, 1, 'a'), (1, 2, 'b'), (2, 1, 'c')",
+                    "UPDATE orders SET amount = amount * 2 WHERE id IN (1, 2)",
+                    "UPDATE orders SET id = 30 WHERE id = 3",
+                    "DELETE FROM items WHERE order_id = 1 AND line = 2",
+                    "INSERT INTO audit VALUES ('x', 1), ('x', 1), ('y', 2)",
+                    "DELETE FROM audit WHERE msg = 'x' LIMIT 1",
+                    "UPDATE audit SET at = 3 WHERE msg = 'y'");
+            try (var c = source.connect("m2m"); var st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("INSERT INTO orders VALUES (4, 'dee', 1, 'in a transaction')");
+                st.execute("UPDATE orders SET note = 'changed twice' WHERE id = 4");
+                st.execute("INSERT INTO items VALUES (4, 1, 'z')");
+                c.commit();
+                StringBuilder big = new StringBuilder("INSERT INTO orders VALUES ");
+                for (int i = 1000; i < 21000; i++) big.append(i == 1000 ? "" : ",").append("(").append(i).append(",'bulk',").append(i).append(",'").append("x".repeat(40)).append("')");
+                st.execute(big.toString());
+                st.execute("UPDATE orders SET amount = amount + 1 WHERE id >= 1000");
+                c.commit();
+            }
+            source.execute("m2m", "ALTER TABLE orders ADD COLUMN status VARCHAR(10) DEFAULT 'new'",
+                    "INSERT INTO orders (id, customer) VALUES (5, 'eve')",
+                    "TRUNCATE TABLE audit", "INSERT INTO audit VALUES ('after truncate', 9)");
+            for (String t : List.of("orders ORDER BY id", "items ORDER BY order_id, line", "audit ORDER BY msg, at")) {
+                JobHarness.awaitSame(source, "SELECT * FROM m2m." + t, target, "SELECT * FROM m2m." + t, job);
+            }
+            assertThat(target.query(null, "SELECT COUNT(*) FROM m2m.orders").get(0).get(0)).isEqualTo(20005L);
+            assertThat(target.query(null, "SELECT status FROM m2m.orders WHERE id = 5").get(0).get(0)).isEqualTo("new");
+        }
+    }
+}

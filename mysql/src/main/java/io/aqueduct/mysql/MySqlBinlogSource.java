@@ -1,0 +1,473 @@
+package io.aqueduct.mysql;
+
+import com.github.shyiko.mysql.binlog.BinaryLogClient;
+import com.github.shyiko.mysql.binlog.GtidSet;
+import com.github.shyiko.mysql.binlog.event.Event;
+import com.github.shyiko.mysql.binlog.event.EventData;
+import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
+import com.github.shyiko.mysql.binlog.event.EventType;
+import com.github.shyiko.mysql.binlog.event.GtidEventData;
+import com.github.shyiko.mysql.binlog.event.MariadbGtidEventData;
+import com.github.shyiko.mysql.binlog.event.MariadbGtidListEventData;
+import com.github.shyiko.mysql.binlog.event.QueryEventData;
+import com.github.shyiko.mysql.binlog.event.RotateEventData;
+import com.github.shyiko.mysql.binlog.event.TableMapEventData;
+import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
+import com.github.shyiko.mysql.binlog.network.ServerException;
+import io.aqueduct.core.config.ConfigException;
+import io.aqueduct.core.config.Endpoint;
+import io.aqueduct.core.config.StartPosition;
+import io.aqueduct.core.filter.TableFilter;
+import io.aqueduct.core.model.Change;
+import io.aqueduct.core.model.Ddl;
+import io.aqueduct.core.model.Position;
+import io.aqueduct.core.model.RowChange;
+import io.aqueduct.core.model.TableId;
+import io.aqueduct.core.model.TableSchema;
+import io.aqueduct.core.model.Transaction;
+import io.aqueduct.core.pipeline.Source;
+import io.aqueduct.core.pipeline.TransactionQueue;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a MySQL or MariaDB binlog as a replica would (COM_BINLOG_DUMP through the binlog client library), decodes row
+ * events itself, and emits whole transactions. Each emitted position is the offset just after a commit, so a restart
+ * never begins inside a transaction. A connection loss ends {@link #run} with an IOException; the job runner restarts
+ * from the last committed position, which is also how a crash is recovered.
+ */
+public final class MySqlBinlogSource implements Source {
+    private static final Logger LOG = LoggerFactory.getLogger(MySqlBinlogSource.class);
+    private static final long SILENCE_LIMIT_MS = 30_000;
+
+    private final Endpoint endpoint;
+    private final TableFilter filter;
+    private final long fragmentBytes;
+    private volatile BinaryLogClient client;
+    private volatile boolean closed;
+
+    public MySqlBinlogSource(Endpoint endpoint, TableFilter filter, long fragmentBytes) {
+        this.endpoint = endpoint;
+        this.filter = filter;
+        this.fragmentBytes = fragmentBytes;
+    }
+
+    @Override
+    public Position parsePosition(String json) {
+        return MySqlPosition.parse(json);
+    }
+
+    @Override
+    public Position resolveStart() throws SQLException {
+        try (Connection c = MySqlConnections.open(endpoint, null, "source")) {
+            MySqlPosition p = resolve(c, endpoint.start());
+            if (!p.file().isEmpty()) requireAvailable(c, p.file());
+            return p;
+        }
+    }
+
+    @Override
+    public List<TableSchema> tables() throws SQLException {
+        try (Connection c = MySqlConnections.open(endpoint, null, "source")) {
+            MySqlCatalog catalog = new MySqlCatalog(c);
+            List<TableSchema> out = new ArrayList<>();
+            for (TableId t : catalog.tables(filter)) {
+                TableSchema s = catalog.table(t);
+                if (s != null) out.add(s);
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public void run(Position from, TransactionQueue out) throws Exception {
+        Connection jdbc = MySqlConnections.open(endpoint, null, "source");
+        try {
+            MySqlPosition start = from != null ? (MySqlPosition) from : resolve(jdbc, endpoint.start());
+            if (!start.file().isEmpty()) requireAvailable(jdbc, start.file());
+            Reader reader = new Reader(jdbc, Collations.load(jdbc), start, out);
+            reader.stream();
+        } finally {
+            try {
+                jdbc.close();
+            } catch (SQLException ignored) {
+                // nothing to keep
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        BinaryLogClient c = client;
+        if (c != null) {
+            try {
+                c.disconnect();
+            } catch (IOException ignored) {
+                // the reader notices the closed flag either way
+            }
+        }
+    }
+
+    /** Turns the configured start into a concrete position. */
+    static MySqlPosition resolve(Connection c, StartPosition start) throws SQLException {
+        if (start instanceof StartPosition.FileOffset f) return new MySqlPosition(f.file(), f.position(), "");
+        if (start instanceof StartPosition.Gtid g) return new MySqlPosition("", 4, g.gtidSet());
+        if (start instanceof StartPosition.Earliest) {
+            List<String> logs = binaryLogs(c);
+            return new MySqlPosition(logs.get(0), 4, "");
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+            if (!rs.next()) throw notLogging();
+            String gtids = "";
+            try (Statement st2 = c.createStatement(); ResultSet g = st2.executeQuery("SELECT @@global.gtid_binlog_pos")) {
+                if (g.next() && g.getString(1) != null) gtids = g.getString(1);
+            } catch (SQLException mysql) {
+                try (Statement st3 = c.createStatement(); ResultSet g = st3.executeQuery("SELECT @@global.gtid_executed")) {
+                    if (g.next() && g.getString(1) != null) gtids = g.getString(1).replace("\n", "");
+                }
+            }
+            return new MySqlPosition(rs.getString(1), rs.getLong(2), gtids);
+        }
+    }
+
+    static List<String> binaryLogs(Connection c) throws SQLException {
+        List<String> logs = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW BINARY LOGS")) {
+            while (rs.next()) logs.add(rs.getString(1));
+        } catch (SQLException e) {
+            if (e.getErrorCode() == 1381) throw notLogging();
+            throw e;
+        }
+        if (logs.isEmpty()) throw notLogging();
+        return logs;
+    }
+
+    private static ConfigException notLogging() {
+        return new ConfigException("The source server does not write a binary log. Start it with log_bin enabled "
+                + "(log-bin=mysql-bin), binlog_format=ROW, binlog_row_image=FULL and binlog_row_metadata=FULL, then run "
+                + "'aqueduct precheck JOB'.");
+    }
+
+    private static void requireAvailable(Connection c, String file) throws SQLException {
+        List<String> logs = binaryLogs(c);
+        if (!logs.contains(file)) {
+            throw new ConfigException("The start position is in binlog file " + file + ", which the source no longer has "
+                    + "(purged, or never existed). The oldest file available is " + logs.get(0) + ". Changes in between "
+                    + "are lost to replication: re-copy the tables, then delete the job's position.json and start from "
+                    + "'latest' (or raise the source's binlog retention, expire_logs_days / binlog_expire_logs_seconds, "
+                    + "so this does not recur).");
+        }
+    }
+
+    /** A rows event body kept raw; it is decoded with the table mapping in force when the reader gets to it. */
+    private record RawRows(byte[] body) implements EventData {}
+
+    /** One connection's worth of reading: the client, the current transaction, and the table mappings. */
+    private final class Reader {
+        private final Connection jdbc;
+        private final Collations collations;
+        private final TransactionQueue out;
+        private final MySqlCatalog catalog;
+        private final Map<Long, TableMapping> tablesById = new HashMap<>();
+        private final Map<TableId, TableSchema> catalogCache = new HashMap<>();
+        private final TreeMap<Long, String> mariaGtids = new TreeMap<>();
+        private GtidSet mysqlGtids;
+        private String file;
+        private long seq;
+        private String gtid;
+        private String origin;
+        private List<Change> changes = new ArrayList<>();
+        private final List<Object[]> rows = new ArrayList<>();
+        private long bytes;
+        private int fragment;
+        private volatile Exception failure;
+        private volatile long lastEventAt = System.currentTimeMillis();
+
+        Reader(Connection jdbc, Collations collations, MySqlPosition start, TransactionQueue out) {
+            this.jdbc = jdbc;
+            this.collations = collations;
+            this.out = out;
+            this.catalog = new MySqlCatalog(jdbc);
+            this.file = start.file();
+            String g = start.gtids() == null ? "" : start.gtids();
+            if (!g.isEmpty()) {
+                if (g.matches("[0-9]+-[0-9]+-[0-9]+(,[0-9]+-[0-9]+-[0-9]+)*")) setMariaGtids(g);
+                else mysqlGtids = new GtidSet(g);
+            }
+            BinaryLogClient c = new BinaryLogClient(endpoint.host(), endpoint.port(), endpoint.user(),
+                    endpoint.password() == null ? "" : endpoint.password());
+            c.setServerId(endpoint.serverId());
+            c.setKeepAlive(false);
+            c.setHeartbeatInterval(5000);
+            c.setConnectTimeout(10_000);
+            if (start.file().isEmpty()) {
+                c.setGtidSet(g);
+            } else {
+                c.setBinlogFilename(start.file());
+                c.setBinlogPosition(start.offset());
+            }
+            EventDeserializer d = new EventDeserializer();
+            for (EventType t : List.of(EventType.WRITE_ROWS, EventType.EXT_WRITE_ROWS, EventType.UPDATE_ROWS,
+                    EventType.EXT_UPDATE_ROWS, EventType.DELETE_ROWS, EventType.EXT_DELETE_ROWS)) {
+                d.setEventDataDeserializer(t, in -> new RawRows(in.read(in.available())));
+            }
+            c.setEventDeserializer(d);
+            c.registerEventListener(this::onEvent);
+            c.registerLifecycleListener(new BinaryLogClient.AbstractLifecycleListener() {
+                @Override
+                public void onCommunicationFailure(BinaryLogClient client, Exception ex) {
+                    fail(ex);
+                }
+
+                @Override
+                public void onEventDeserializationFailure(BinaryLogClient client, Exception ex) {
+                    fail(ex);
+                }
+            });
+            client = c;
+        }
+
+        void stream() throws Exception {
+            if (closed) return;
+            Thread watchdog = new Thread(this::watch, "binlog-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+            try {
+                client.connect();
+            } catch (ServerException e) {
+                throw explain(e);
+            } catch (IOException e) {
+                ConfigException c = MySqlConnections.describe(e, endpoint, "source");
+                if (c != null) throw c;
+                throw e;
+            } finally {
+                watchdog.interrupt();
+            }
+            Exception f = failure;
+            if (f instanceof ServerException se) throw explain(se);
+            if (f != null) throw f;
+            if (!closed) throw new IOException("the source closed the binlog connection");
+        }
+
+        private Exception explain(ServerException e) {
+            if (e.getErrorCode() == 1236) {
+                return new ConfigException("The source cannot serve the binlog from the requested position (" + e.getMessage()
+                        + "). The file or GTID was probably purged. Re-copy the tables, delete the job's position.json and "
+                        + "start from 'latest'.", e);
+            }
+            if (e.getErrorCode() == 1045) {
+                return MySqlConnections.describe(e, endpoint, "source") == null ? e : MySqlConnections.describe(e, endpoint, "source");
+            }
+            if (e.getErrorCode() == 1227 || e.getErrorCode() == 1044) {
+                return new ConfigException("User '" + endpoint.user() + "' may not read the binlog (" + e.getMessage()
+                        + "). Grant it: GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO '" + endpoint.user() + "'.", e);
+            }
+            if (e.getMessage() != null && e.getMessage().contains("same server_id")) {
+                return new ConfigException("Another replica already uses server-id " + endpoint.serverId() + " on the source ("
+                        + e.getMessage() + "). Give source.server-id a number no other replica uses.", e);
+            }
+            return e;
+        }
+
+        private void fail(Exception ex) {
+            if (failure == null && !closed) failure = ex;
+            try {
+                client.disconnect();
+            } catch (IOException ignored) {
+                // already failing
+            }
+        }
+
+        /** Heartbeats arrive every few seconds; silence far longer than that means the connection is dead. */
+        private void watch() {
+            try {
+                while (true) {
+                    Thread.sleep(1000); // a periodic check, not a wait for a condition
+                    if (System.currentTimeMillis() - lastEventAt > SILENCE_LIMIT_MS && client.isConnected()) {
+                        fail(new IOException("no event or heartbeat from the source for " + SILENCE_LIMIT_MS / 1000 + " s"));
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                // stream ended
+            }
+        }
+
+        private void onEvent(Event event) {
+            lastEventAt = System.currentTimeMillis();
+            if (failure != null || closed) return;
+            try {
+                handle(event);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(e);
+            } catch (Exception e) {
+                fail(e);
+            }
+        }
+
+        private void handle(Event event) throws Exception {
+            EventHeaderV4 h = event.getHeader();
+            EventType type = h.getEventType();
+            EventData data = event.getData();
+            switch (type) {
+                case ROTATE -> file = ((RotateEventData) data).getBinlogFilename();
+                case MARIADB_GTID_LIST -> {
+                    if (mariaGtids.isEmpty() && data != null) setMariaGtids(((MariadbGtidListEventData) data).getMariaGTIDSet().toString());
+                }
+                case MARIADB_GTID -> {
+                    MariadbGtidEventData g = (MariadbGtidEventData) data;
+                    begin(g.getDomainId() + "-" + h.getServerId() + "-" + g.getSequence(), h.getServerId());
+                }
+                case GTID -> {
+                    GtidEventData g = (GtidEventData) data;
+                    begin(g.getGtid(), h.getServerId());
+                }
+                case QUERY -> query(h, (QueryEventData) data);
+                case TABLE_MAP -> tableMap((TableMapEventData) data, h);
+                case WRITE_ROWS, EXT_WRITE_ROWS -> rows(h, (RawRows) data, RowChange.Op.INSERT, type == EventType.EXT_WRITE_ROWS);
+                case UPDATE_ROWS, EXT_UPDATE_ROWS -> rows(h, (RawRows) data, RowChange.Op.UPDATE, type == EventType.EXT_UPDATE_ROWS);
+                case DELETE_ROWS, EXT_DELETE_ROWS -> rows(h, (RawRows) data, RowChange.Op.DELETE, type == EventType.EXT_DELETE_ROWS);
+                case XID -> commit(h);
+                case PARTIAL_UPDATE_ROWS_EVENT, TRANSACTION_PAYLOAD -> throw new IOException("The source wrote a " + type
+                        + " event at " + file + ":" + h.getPosition() + ", which Aqueduct does not read yet. Set "
+                        + "binlog_row_value_options='' and binlog_transaction_compression=OFF on the source.");
+                default -> { } // format description, heartbeats, annotations, checkpoints: nothing to apply
+            }
+        }
+
+        private void setMariaGtids(String set) {
+            for (String g : set.split(",")) {
+                String s = g.trim();
+                if (s.isEmpty()) continue;
+                mariaGtids.put(Long.parseLong(s.substring(0, s.indexOf('-'))), s);
+            }
+        }
+
+        private void begin(String id, long server) {
+            gtid = id;
+            origin = Long.toString(server);
+        }
+
+        private void query(EventHeaderV4 h, QueryEventData q) throws Exception {
+            String sql = q.getSql().trim();
+            String upper = sql.length() > 12 ? sql.substring(0, 12).toUpperCase() : sql.toUpperCase();
+            if (upper.equals("BEGIN") || upper.startsWith("XA START")) return;
+            if (upper.equals("COMMIT") || upper.startsWith("XA END") || upper.startsWith("XA COMMIT")) {
+                commit(h);
+                return;
+            }
+            if (upper.equals("ROLLBACK")) {
+                // a transaction that touched only non-transactional tables and was rolled back: nothing happened
+                reset();
+                return;
+            }
+            if (upper.startsWith("SAVEPOINT") || upper.startsWith("XA PREPARE")) return;
+            Ddls.Parsed p = Ddls.parse(q.getDatabase(), sql);
+            switch (p.kind()) {
+                case DML -> throw new IOException("The source logged a statement instead of rows at " + file + ":"
+                        + h.getPosition() + " (" + abbreviate(sql) + "). Some session ran with binlog_format=STATEMENT or "
+                        + "MIXED; set binlog_format=ROW globally (and for every session) on the source.");
+                case TABLE_DDL -> {
+                    TableId t = p.table();
+                    invalidate(t);
+                    if (filter.test(t)) {
+                        TableSchema now = catalog.table(t);
+                        changes.add(new Ddl(q.getDatabase() == null ? "" : q.getDatabase(), sql, t, now));
+                    }
+                    commit(h);
+                }
+                case OTHER -> commit(h);
+            }
+        }
+
+        private void invalidate(TableId t) {
+            catalogCache.remove(t);
+            tablesById.values().removeIf(m -> m.id.equals(t));
+        }
+
+        private void tableMap(TableMapEventData e, EventHeaderV4 h) throws SQLException {
+            TableMapping known = tablesById.get(e.getTableId());
+            if (known != null && known.sameAs(e)) return;
+            TableId id = new TableId(e.getDatabase(), e.getTable());
+            TableMapping m;
+            if (!filter.test(id)) {
+                m = TableMapping.unselected(e);
+            } else {
+                TableSchema cat = catalogCache.get(id);
+                if (cat == null && !catalogCache.containsKey(id)) {
+                    cat = catalog.table(id);
+                    catalogCache.put(id, cat);
+                }
+                m = TableMapping.build(e, collations, cat, file + ":" + h.getPosition());
+            }
+            tablesById.put(e.getTableId(), m);
+        }
+
+        private void rows(EventHeaderV4 h, RawRows raw, RowChange.Op op, boolean v2) throws Exception {
+            long tableId = RowDecoder.tableId(raw.body());
+            TableMapping t = tablesById.get(tableId);
+            if (t == null) {
+                throw new IOException("rows event at " + file + ":" + h.getPosition() + " refers to table id " + tableId
+                        + " without a preceding table map; the stream did not start at a transaction boundary");
+            }
+            if (!t.selected) return;
+            rows.clear();
+            RowDecoder.decode(raw.body(), v2, op == RowChange.Op.UPDATE ? 2 : 1, t, rows);
+            if (op == RowChange.Op.UPDATE) {
+                for (int i = 0; i < rows.size(); i += 2) add(new RowChange(t.schema, op, rows.get(i), rows.get(i + 1)));
+            } else {
+                for (Object[] r : rows) add(new RowChange(t.schema, op, op == RowChange.Op.DELETE ? r : null, op == RowChange.Op.INSERT ? r : null));
+            }
+            if (bytes > fragmentBytes) {
+                out.put(new Transaction(seq, gtid, origin, h.getTimestamp(), null, changes, fragment++, false));
+                changes = new ArrayList<>();
+                bytes = 0;
+            }
+        }
+
+        private void add(RowChange rc) {
+            changes.add(rc);
+            bytes += rc.sizeEstimate();
+        }
+
+        private void commit(EventHeaderV4 h) throws InterruptedException {
+            if (gtid != null) {
+                if (gtid.indexOf(':') > 0) {
+                    if (mysqlGtids == null) mysqlGtids = new GtidSet("");
+                    mysqlGtids.add(gtid);
+                } else {
+                    mariaGtids.put(Long.parseLong(gtid.substring(0, gtid.indexOf('-'))), gtid);
+                }
+            }
+            String gtids = mysqlGtids != null ? mysqlGtids.toString() : String.join(",", mariaGtids.values());
+            MySqlPosition pos = new MySqlPosition(file, h.getNextPosition(), gtids);
+            String id = gtid != null ? gtid : file + ":" + h.getPosition();
+            out.put(new Transaction(seq++, id, origin, h.getTimestamp(), pos, changes, fragment, true));
+            reset();
+        }
+
+        private void reset() {
+            changes = new ArrayList<>();
+            bytes = 0;
+            fragment = 0;
+            gtid = null;
+            origin = null;
+        }
+    }
+
+    private static String abbreviate(String sql) {
+        return sql.length() > 120 ? sql.substring(0, 120) + "…" : sql;
+    }
+}

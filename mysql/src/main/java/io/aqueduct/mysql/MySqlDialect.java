@@ -1,0 +1,166 @@
+package io.aqueduct.mysql;
+
+import io.aqueduct.core.apply.SqlDialect;
+import io.aqueduct.core.config.Endpoint;
+import io.aqueduct.core.model.Column;
+import io.aqueduct.core.model.Ddl;
+import io.aqueduct.core.model.TableSchema;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Applies to MySQL/MariaDB. Temporal values travel as text in the session's UTC time zone, so no driver or JVM time
+ * zone can shift them; DDL is replayed as the source wrote it, in the source's default database.
+ */
+public final class MySqlDialect implements SqlDialect {
+    private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+
+    private final Endpoint target;
+
+    public MySqlDialect(Endpoint target) {
+        this.target = target;
+    }
+
+    @Override
+    public Connection connect() throws SQLException {
+        return MySqlConnections.open(target, null, "target");
+    }
+
+    @Override
+    public void prepareSession(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            // strict, so a value the target cannot hold fails loudly; zero dates allowed, as the source had them;
+            // NO_AUTO_VALUE_ON_ZERO keeps an explicit 0 in an AUTO_INCREMENT column
+            st.execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', "
+                    + "time_zone = '+00:00', foreign_key_checks = 0, NAMES utf8mb4");
+        }
+        c.setAutoCommit(false);
+    }
+
+    @Override
+    public String quote(String identifier) {
+        return "`" + identifier.replace("`", "``") + "`";
+    }
+
+    @Override
+    public String upsert(TableSchema t, int rows) {
+        StringBuilder sb = new StringBuilder(insert(t, rows)).append(" ON DUPLICATE KEY UPDATE ");
+        boolean first = true;
+        for (Column c : t.columns()) {
+            String q = quote(c.name());
+            sb.append(first ? "" : ",").append(q).append("=VALUES(").append(q).append(')');
+            first = false;
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String insert(TableSchema t, int rows) {
+        StringBuilder sb = new StringBuilder("INSERT INTO ").append(table(t.id())).append(" (");
+        for (int i = 0; i < t.columns().size(); i++) sb.append(i == 0 ? "" : ",").append(quote(t.columns().get(i).name()));
+        sb.append(") VALUES ");
+        String tuple = "(" + "?,".repeat(t.columns().size() - 1) + "?)";
+        for (int r = 0; r < rows; r++) sb.append(r == 0 ? "" : ",").append(tuple);
+        return sb.toString();
+    }
+
+    @Override
+    public String nullSafeEquals(String quotedColumn) {
+        return quotedColumn + " <=> ?";
+    }
+
+    private String matchAll(TableSchema t) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < t.columns().size(); i++) {
+            sb.append(i == 0 ? "" : " AND ").append(nullSafeEquals(quote(t.columns().get(i).name())));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String deleteOneMatching(TableSchema t) {
+        return "DELETE FROM " + table(t.id()) + " WHERE " + matchAll(t) + " LIMIT 1";
+    }
+
+    @Override
+    public String updateOneMatching(TableSchema t) {
+        StringBuilder sb = new StringBuilder("UPDATE ").append(table(t.id())).append(" SET ");
+        for (int i = 0; i < t.columns().size(); i++) sb.append(i == 0 ? "" : ",").append(quote(t.columns().get(i).name())).append("=?");
+        return sb.append(" WHERE ").append(matchAll(t)).append(" LIMIT 1").toString();
+    }
+
+    @Override
+    public void bind(PreparedStatement ps, int i, Column column, Object v) throws SQLException {
+        if (v == null) ps.setNull(i, column.jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE ? Types.TIMESTAMP : column.jdbcType());
+        else if (v instanceof Long l) ps.setLong(i, l);
+        else if (v instanceof String s) ps.setString(i, s);
+        else if (v instanceof byte[] b) ps.setBytes(i, b);
+        else if (v instanceof BigDecimal d) ps.setBigDecimal(i, d);
+        else if (v instanceof BigInteger b) ps.setBigDecimal(i, new BigDecimal(b));
+        else if (v instanceof Double d) ps.setDouble(i, d);
+        else if (v instanceof Float f) ps.setFloat(i, f);
+        else if (v instanceof LocalDateTime t) ps.setString(i, DATETIME.format(t));
+        else if (v instanceof Instant t) ps.setString(i, DATETIME.format(LocalDateTime.ofInstant(t, ZoneOffset.UTC)));
+        else if (v instanceof LocalDate d) ps.setString(i, d.toString());
+        else if (v instanceof Duration d) ps.setString(i, time(d));
+        else if (v instanceof Boolean b) ps.setBoolean(i, b);
+        else throw new SQLException("cannot bind a " + v.getClass().getName() + " to column " + column.name());
+    }
+
+    /** MySQL TIME text: [-]H:MM:SS.ffffff, hours beyond 24 allowed. */
+    static String time(Duration d) {
+        boolean negative = d.isNegative();
+        Duration a = d.abs();
+        long seconds = a.getSeconds();
+        return String.format("%s%d:%02d:%02d.%06d", negative ? "-" : "", seconds / 3600, seconds / 60 % 60, seconds % 60,
+                a.getNano() / 1000);
+    }
+
+    @Override
+    public void ensureTable(Connection c, TableSchema t) {
+        // MySQL targets get tables through replicated DDL (or from the user); a missing one fails with its name
+    }
+
+    @Override
+    public void applyDdl(Connection c, Ddl ddl) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            if (ddl.table() != null && ddl.sql().trim().regionMatches(true, 0, "CREATE", 0, 6)) {
+                st.execute("CREATE DATABASE IF NOT EXISTS " + quote(ddl.table().schema()));
+            }
+            if (ddl.schema() != null && !ddl.schema().isEmpty()) {
+                try {
+                    st.execute("USE " + quote(ddl.schema()));
+                } catch (SQLException e) {
+                    // the statement's default database need not exist on the target when the statement names its table fully
+                    if (e.getErrorCode() != 1049) throw e;
+                }
+            }
+            st.execute(ddl.sql());
+        }
+        c.commit();
+    }
+
+    @Override
+    public int maxParameters() {
+        return 60_000;
+    }
+
+    @Override
+    public boolean isTransient(SQLException e) {
+        String state = e.getSQLState();
+        int code = e.getErrorCode();
+        return code == 1213 || code == 1205 || code == 2006 || code == 2013 || code == 1927
+                || state != null && (state.startsWith("08") || state.startsWith("40"));
+    }
+}

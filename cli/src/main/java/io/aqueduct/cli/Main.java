@@ -21,12 +21,16 @@ import picocli.CommandLine.Parameters;
 /** The {@code aqueduct} command. Exit codes: 0 done, 1 failed while running or a check failed, 2 bad input. */
 @Command(name = "aqueduct", mixinStandardHelpOptions = true, version = "aqueduct 0.1.0",
         description = "Change-data capture and database synchronization.",
-        subcommands = {Main.Run.class, Main.Precheck.class})
+        subcommands = {Main.Run.class, Main.Precheck.class, Demo.class})
 public final class Main {
     @Option(names = "--verbose", description = "Log debug detail and print stack traces.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
 
+    /** Held so the setting is not garbage collected: the binlog library logs through java.util.logging. */
+    private static final java.util.logging.Logger BINLOG_LOG = java.util.logging.Logger.getLogger("com.github.shyiko");
+
     public static void main(String[] args) {
+        BINLOG_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(execute(args));
     }
 

@@ -243,6 +243,7 @@ public final class MySqlBinlogSource implements Source {
             Thread watchdog = new Thread(this::watch, "binlog-watchdog");
             watchdog.setDaemon(true);
             watchdog.start();
+            LOG.info("Reading the binlog of {} from {}", endpoint.address(), file.isEmpty() ? "GTID set" : file);
             try {
                 client.connect();
             } catch (ServerException e) {

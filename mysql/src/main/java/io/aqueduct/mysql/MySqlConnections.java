@@ -47,7 +47,7 @@ public final class MySqlConnections {
             if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof SocketTimeoutException) {
                 return new ConfigException("Cannot reach the " + role + " database at " + e.address() + " ("
                         + t.getMessage() + "). Check " + role + ".host and " + role + ".port, that the server is running, "
-                        + "and that no firewall blocks the port.", ex);
+                        + "and that no firewall blocks the port.", ex, true);
             }
             if (t instanceof SQLException s) {
                 int code = s.getErrorCode();

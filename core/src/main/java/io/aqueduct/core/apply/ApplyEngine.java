@@ -4,6 +4,8 @@ import io.aqueduct.core.model.Position;
 import io.aqueduct.core.model.RowChange;
 import io.aqueduct.core.model.Transaction;
 import io.aqueduct.core.model.Change;
+import io.aqueduct.core.model.TableId;
+import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Values;
 import io.aqueduct.core.pipeline.Sink;
 import io.aqueduct.core.pipeline.TransactionQueue;
@@ -33,6 +35,7 @@ public final class ApplyEngine implements AutoCloseable {
     private final CommitTracker tracker;
     private final Lane[] lanes;
     private final Map<Long, Owner> inFlight = new HashMap<>();
+    private final Map<TableId, TableSchema> shapes = new HashMap<>();
     private final Object monitor = new Object();
     private volatile Throwable failure;
     private int nextLane;
@@ -61,7 +64,7 @@ public final class ApplyEngine implements AutoCloseable {
             tracker.done(tx.seq());
             return;
         }
-        if (!tx.isWhole() || tx.hasDdl()) {
+        if (!tx.isWhole() || tx.hasDdl() || changesShape(tx)) {
             if (tx.fragment() == 0) awaitIdle();
             enqueue(0, tx);
             if (tx.last()) {
@@ -84,15 +87,26 @@ public final class ApplyEngine implements AutoCloseable {
         if (inFlight.size() > 200_000) prune();
     }
 
+    /**
+     * Whether the transaction carries a table shape other than the last one seen for that table. Such a transaction
+     * runs alone, so that no lane writes rows of the old shape while another one alters the table for the new one.
+     */
+    private boolean changesShape(Transaction tx) {
+        boolean changed = false;
+        for (Change c : tx.changes()) {
+            if (c instanceof RowChange rc) {
+                TableSchema prev = shapes.put(rc.table(), rc.schema());
+                if (prev != null && prev != rc.schema()) changed = true;
+            }
+        }
+        return changed;
+    }
+
     /** Waits until every submitted transaction is committed. */
     public void flush() throws InterruptedException {
         awaitIdle();
     }
 
-    /** The first failure of any lane, or null. */
-    public Throwable failure() {
-        return failure;
-    }
 
     /** Throws the first lane failure, if any, to the caller. */
     public void checkFailure() {

@@ -6,6 +6,7 @@ import io.aqueduct.core.model.RowChange;
 import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Transaction;
 import io.aqueduct.core.model.Values;
+import io.aqueduct.core.pipeline.JobRunner;
 import io.aqueduct.core.pipeline.Sink;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -67,6 +68,10 @@ public final class JdbcSink implements Sink {
         Connection c = connections[lane];
         boolean commit = batch.get(batch.size() - 1).last();
         try {
+            // shapes first: a dialect may need to commit its DDL, which must not cut into the batch's own transaction
+            for (Transaction tx : batch) {
+                for (Change change : tx.changes()) if (change instanceof RowChange rc) ensure(c, lane, rc.schema());
+            }
             if (batch.size() == 1 && batch.get(0).hasDdl()) {
                 applyInOrder(c, lane, batch);
             } else {
@@ -85,6 +90,9 @@ public final class JdbcSink implements Sink {
                 c.rollback();
             } catch (SQLException ignored) {
                 // the connection is likely gone; the transaction is rolled back by the server
+            }
+            if (e instanceof SQLException s && dialect.isTransient(s)) {
+                throw new JobRunner.RetryableException(s.getMessage(), s);
             }
             throw e;
         }
@@ -188,7 +196,9 @@ public final class JdbcSink implements Sink {
     }
 
     private void ensure(Connection c, int lane, TableSchema s) throws SQLException {
-        if (ensured.get(lane).add(s)) dialect.ensureTable(c, s);
+        if (ensured.get(lane).contains(s)) return;
+        dialect.ensureTable(c, s);
+        ensured.get(lane).add(s);
     }
 
     private int rowsPerStatement(int paramsPerRow) {

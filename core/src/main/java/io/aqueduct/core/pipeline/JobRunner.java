@@ -64,12 +64,12 @@ public final class JobRunner {
     /** Whether any cause is a lost connection or another failure that a retry may get past. */
     public static boolean isTransient(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConfigException) return false;
+            if (t instanceof ConfigException c) return c.isRetryable();
             if (t instanceof RetryableException) return true;
             if (t instanceof IOException || t instanceof SQLTransientException || t instanceof SQLRecoverableException) return true;
             if (t instanceof SQLException s && s.getSQLState() != null
                     && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("40")
-                        || s.getSQLState().equals("57P01") || s.getSQLState().equals("57P03")
+                        || s.getSQLState().startsWith("57P") || s.getSQLState().equals("53300")
                         || s.getSQLState().equals("HY000") && String.valueOf(s.getMessage()).contains("Connection"))) {
                 return true;
             }

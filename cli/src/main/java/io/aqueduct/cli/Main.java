@@ -70,10 +70,16 @@ public final class Main {
             JobConfig config = new JobConfigLoader().load(job);
             Jobs.Running running = new Jobs.Running(config);
             CountDownLatch done = new CountDownLatch(1);
+            int[] status = {1};
             Thread hook = new Thread(() -> {
+                if (done.getCount() == 0) return; // the job ended by itself and the exit code is already chosen
                 running.stop();
                 try {
-                    done.await(60, TimeUnit.SECONDS);
+                    if (done.await(60, TimeUnit.SECONDS)) {
+                        // a signal-initiated exit would report 128+signal; a clean drain is a success
+                        System.err.flush();
+                        Runtime.getRuntime().halt(status[0]);
+                    }
                 } catch (InterruptedException ignored) {
                     // exiting anyway
                 }
@@ -81,6 +87,7 @@ public final class Main {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 running.run();
+                status[0] = 0;
             } finally {
                 done.countDown();
             }

@@ -18,6 +18,8 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies to MySQL/MariaDB. Temporal values travel as text in the session's UTC time zone, so no driver or JVM time
@@ -25,6 +27,10 @@ import java.time.format.DateTimeFormatter;
  */
 public final class MySqlDialect implements SqlDialect {
     private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+
+    private static final Logger LOG = LoggerFactory.getLogger(MySqlDialect.class);
+    /** Errors a DDL statement gives when it already took effect: table exists/unknown, duplicate or missing column/key. */
+    private static final java.util.Set<Integer> ALREADY_DONE = java.util.Set.of(1050, 1051, 1060, 1061, 1091);
 
     private final Endpoint target;
 
@@ -146,7 +152,13 @@ public final class MySqlDialect implements SqlDialect {
                     if (e.getErrorCode() != 1049) throw e;
                 }
             }
-            st.execute(ddl.sql());
+            try {
+                st.execute(ddl.sql());
+            } catch (SQLException e) {
+                if (!ALREADY_DONE.contains(e.getErrorCode())) throw e;
+                // replayed after a crash that came between the DDL and the saved position
+                LOG.info("Skipping DDL already in effect on the target ({}): {}", e.getMessage(), ddl.sql());
+            }
         }
         c.commit();
     }

@@ -72,7 +72,7 @@ public final class FilePositionStore implements PositionStore {
     }
 
     @Override
-    public void save(String positionJson) {
+    public synchronized void save(String positionJson) {
         try {
             ObjectNode root = JSON.createObjectNode();
             root.set("position", JSON.readTree(positionJson));

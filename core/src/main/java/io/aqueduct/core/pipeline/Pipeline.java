@@ -86,7 +86,12 @@ public final class Pipeline {
             long statusAt = System.currentTimeMillis();
             while (true) {
                 Transaction tx = queue.take(100, TimeUnit.MILLISECONDS);
-                if (tx != null) engine.submit(router.route(tx));
+                if (tx != null) {
+                    engine.submit(router.route(tx));
+                    // DDL is not transactional on most targets: record it as done at once, so that a crash
+                    // right after it replays as little of it as possible (replays are tolerated by the dialects)
+                    if (tx.hasDdl()) save(lastSaved);
+                }
                 else if (!reader.isAlive() && queue.isEmpty()) break;
                 engine.checkFailure();
                 long now = System.currentTimeMillis();

@@ -72,8 +72,12 @@ final class JobHarness implements AutoCloseable {
     }
 
     static List<List<Object>> rows(DatabaseServer s, String q) {
+        return rows(s, null, q);
+    }
+
+    static List<List<Object>> rows(DatabaseServer s, String database, String q) {
         try {
-            return s.query(null, q);
+            return s.query(database, q);
         } catch (IllegalStateException e) {
             return null; // the table or database does not exist yet
         }

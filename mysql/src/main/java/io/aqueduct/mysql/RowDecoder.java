@@ -183,6 +183,13 @@ final class RowDecoder {
                     return sb.toString();
                 }
                 int len = size < 256 ? b[p++] & 0xff : u16();
+                if (c.charset() == null && len < size) {
+                    // BINARY(n) is logged without its trailing zero bytes; the server pads them back on read, so do we
+                    byte[] v = new byte[size];
+                    System.arraycopy(b, p, v, 0, len);
+                    p += len;
+                    return v;
+                }
                 return text(c, len);
             }
             case ColumnType.BLOB:

@@ -103,6 +103,33 @@ class MySqlToPostgresIT {
         }
     }
 
+    @Test
+    void followsAddDropColumnRenameTruncateAndDrop(@TempDir Path dir) throws Exception {
+        String yaml = JobHarness.yaml("m2pgddl", source, 6107, "ddl_pg\\..*", "postgres", target, "");
+        try (JobHarness job = JobHarness.start(yaml, dir)) {
+            source.execute(null, "CREATE DATABASE ddl_pg", "CREATE TABLE ddl_pg.a (id INT PRIMARY KEY, v VARCHAR(10))",
+                    "CREATE TABLE ddl_pg.gone (id INT PRIMARY KEY)", "CREATE TABLE ddl_pg.emptied (id INT PRIMARY KEY)");
+            source.execute("ddl_pg", "INSERT INTO a VALUES (1, 'one')", "INSERT INTO gone VALUES (1)", "INSERT INTO emptied VALUES (1)",
+                    "ALTER TABLE a ADD COLUMN extra BIGINT, MODIFY v VARCHAR(50)",
+                    "INSERT INTO a VALUES (2, 'a longer value than ten', 42)",
+                    "ALTER TABLE a DROP COLUMN extra", "INSERT INTO a VALUES (3, 'three')",
+                    "RENAME TABLE a TO b", "INSERT INTO b VALUES (4, 'four')",
+                    "DROP TABLE gone", "TRUNCATE TABLE emptied");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (job.failure.get() != null) throw new AssertionError("job failed", job.failure.get());
+                List<List<Object>> rows = JobHarness.rows(target, "app", "SELECT id, v FROM ddl_pg.b ORDER BY id");
+                List<List<Object>> emptied = JobHarness.rows(target, "app", "SELECT count(*) FROM ddl_pg.emptied");
+                return rows != null && rows.size() == 4 && emptied != null && emptied.get(0).get(0).equals(0L);
+            });
+            assertThat(target.query("app", "SELECT id, v FROM ddl_pg.b ORDER BY id")).containsExactly(
+                    List.of(1, "one"), List.of(2, "a longer value than ten"), List.of(3, "three"), List.of(4, "four"));
+            assertThat(target.query("app", "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ddl_pg' "
+                    + "AND table_name IN ('a', 'gone')").get(0).get(0)).isEqualTo(0L);
+            assertThat(target.query("app", "SELECT column_name FROM information_schema.columns WHERE table_schema = 'ddl_pg' "
+                    + "AND table_name = 'b' ORDER BY ordinal_position")).containsExactly(List.of("id"), List.of("v"));
+        }
+    }
+
     private static boolean isNumber(String s) {
         return s.matches("-?[0-9]+(\\.[0-9]+)?");
     }

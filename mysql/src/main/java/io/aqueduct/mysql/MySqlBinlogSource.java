@@ -383,8 +383,9 @@ public final class MySqlBinlogSource implements Source {
                 case TABLE_DDL -> {
                     TableId t = p.table();
                     invalidate(t);
+                    if (p.renamedTo() != null) invalidate(p.renamedTo());
                     if (filter.test(t)) {
-                        TableSchema now = catalog.table(t);
+                        TableSchema now = catalog.table(p.renamedTo() != null ? p.renamedTo() : t);
                         changes.add(new Ddl(q.getDatabase() == null ? "" : q.getDatabase(), sql, t, now));
                     }
                     commit(h);

@@ -66,4 +66,24 @@ class MySqlToMySqlIT {
             assertThat(target.query(null, "SELECT status FROM m2m.orders WHERE id = 5").get(0).get(0)).isEqualTo("new");
         }
     }
+
+    @Test
+    void routesRenameDatabasesTablesAndColumnsAndFiltersExclude(@TempDir Path dir) throws Exception {
+        source.execute(null, "CREATE DATABASE routed", "CREATE TABLE routed.orders (id INT PRIMARY KEY, amount INT, who VARCHAR(9))",
+                "CREATE TABLE routed.tmp_x (id INT PRIMARY KEY)", "CREATE TABLE routed.kept (id INT PRIMARY KEY)");
+        target.execute(null, "CREATE DATABASE routed_copy", "CREATE TABLE routed_copy.orders_v2 (id INT PRIMARY KEY, total INT, who VARCHAR(9))",
+                "CREATE TABLE routed_copy.kept (id INT PRIMARY KEY)");
+        String yaml = JobHarness.yaml("routes", source, 6108, "routed\\..*", "mysql", target,
+                "routes:\n  databases: {routed: routed_copy}\n  tables: {routed.orders: orders_v2}\n"
+                        + "  columns: {routed.orders: {amount: total}}\n")
+                .replace("tables:\n  include: ['routed\\..*']", "tables:\n  include: ['routed\\..*']\n  exclude: ['ROUTED\\.TMP_.*']");
+        try (JobHarness job = JobHarness.start(yaml, dir)) {
+            source.execute("routed", "INSERT INTO orders VALUES (1, 10, 'a'), (2, 20, 'b')", "UPDATE orders SET amount = 11 WHERE id = 1",
+                    "DELETE FROM orders WHERE id = 2", "INSERT INTO tmp_x VALUES (1)", "INSERT INTO kept VALUES (7)");
+            JobHarness.awaitSame(source, "SELECT id, amount, who FROM routed.orders ORDER BY id", target,
+                    "SELECT id, total, who FROM routed_copy.orders_v2 ORDER BY id", job);
+            JobHarness.awaitSame(source, "SELECT * FROM routed.kept", target, "SELECT * FROM routed_copy.kept", job);
+            assertThat(target.query(null, "SHOW DATABASES LIKE 'routed'")).isEmpty();
+        }
+    }
 }

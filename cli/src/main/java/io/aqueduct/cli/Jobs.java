@@ -31,7 +31,8 @@ public final class Jobs {
 
     public static Source source(JobConfig job) {
         return switch (job.source().type()) {
-            case "mysql" -> new MySqlBinlogSource(job.source(), filter(job), job.fragmentBytes());
+            case "mysql" -> new MySqlBinlogSource(job.source(), filter(job), job.fragmentBytes(),
+                    job.state().resolve("schema-history.jsonl"));
             default -> throw new ConfigException("source.type: '" + job.source().type() + "' is not supported");
         };
     }

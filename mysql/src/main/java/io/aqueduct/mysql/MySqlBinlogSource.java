@@ -28,6 +28,7 @@ import io.aqueduct.core.model.Transaction;
 import io.aqueduct.core.pipeline.Source;
 import io.aqueduct.core.pipeline.TransactionQueue;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -53,13 +54,19 @@ public final class MySqlBinlogSource implements Source {
     private final Endpoint endpoint;
     private final TableFilter filter;
     private final long fragmentBytes;
+    private final SchemaHistory history;
     private volatile BinaryLogClient client;
     private volatile boolean closed;
 
-    public MySqlBinlogSource(Endpoint endpoint, TableFilter filter, long fragmentBytes) {
+    /**
+     * @param historyFile where table definitions are kept by position for sources without full row metadata (null:
+     *                    in memory only)
+     */
+    public MySqlBinlogSource(Endpoint endpoint, TableFilter filter, long fragmentBytes, Path historyFile) {
         this.endpoint = endpoint;
         this.filter = filter;
         this.fragmentBytes = fragmentBytes;
+        this.history = new SchemaHistory(historyFile);
     }
 
     @Override
@@ -386,6 +393,7 @@ public final class MySqlBinlogSource implements Source {
                     if (p.renamedTo() != null) invalidate(p.renamedTo());
                     if (filter.test(t)) {
                         TableSchema now = catalog.table(p.renamedTo() != null ? p.renamedTo() : t);
+                        if (now != null && history.knows(now.id())) history.record(file, h.getPosition(), now);
                         changes.add(new Ddl(q.getDatabase() == null ? "" : q.getDatabase(), sql, t, now));
                     }
                     commit(h);
@@ -407,14 +415,29 @@ public final class MySqlBinlogSource implements Source {
             if (!filter.test(id)) {
                 m = TableMapping.unselected(e);
             } else {
-                TableSchema cat = catalogCache.get(id);
-                if (cat == null && !catalogCache.containsKey(id)) {
-                    cat = catalog.table(id);
-                    catalogCache.put(id, cat);
+                TableSchema cat;
+                if (!carriesNames(e)) {
+                    // rows without column names: read them with the definition recorded for this position
+                    cat = history.at(id, file, h.getPosition());
+                    if (cat == null) {
+                        cat = catalog.table(id);
+                        if (cat != null) history.record(file, h.getPosition(), cat);
+                    }
+                } else {
+                    cat = catalogCache.get(id);
+                    if (cat == null && !catalogCache.containsKey(id)) {
+                        cat = catalog.table(id);
+                        catalogCache.put(id, cat);
+                    }
                 }
                 m = TableMapping.build(e, collations, cat, file + ":" + h.getPosition());
             }
             tablesById.put(e.getTableId(), m);
+        }
+
+        private static boolean carriesNames(TableMapEventData e) {
+            return e.getEventMetadata() != null && e.getEventMetadata().getColumnNames() != null
+                    && e.getEventMetadata().getColumnNames().size() == e.getColumnTypes().length;
         }
 
         private void rows(EventHeaderV4 h, RawRows raw, RowChange.Op op, boolean v2) throws Exception {

@@ -16,7 +16,7 @@ import io.aqueduct.mysql.MySqlBinlogSource;
 import io.aqueduct.mysql.MySqlDialect;
 import io.aqueduct.mysql.MySqlPrechecks;
 import io.aqueduct.postgres.PostgresDialect;
-import java.sql.Connection;
+import io.aqueduct.postgres.PostgresPrechecks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,17 +52,11 @@ public final class Jobs {
     /** Every check for the job, source first. */
     public static List<Check> prechecks(JobConfig job) {
         List<Check> out = new ArrayList<>(MySqlPrechecks.source(job.source(), filter(job)));
-        if (job.target().type().equals("mysql")) {
-            out.addAll(MySqlPrechecks.target(job.target()));
-        } else {
-            try (Connection c = dialect(job).connect()) {
-                out.add(Check.ok("target login", job.target().user() + "@" + job.target().address() + "/" + job.target().database()));
-            } catch (ConfigException e) {
-                out.add(Check.fail("target login", e.getMessage(), "see above"));
-            } catch (Exception e) {
-                out.add(Check.fail("target", e.getMessage(), "check the target server"));
-            }
-        }
+        out.addAll(switch (job.target().type()) {
+            case "mysql" -> MySqlPrechecks.target(job.target());
+            case "postgres" -> PostgresPrechecks.target(job.target());
+            default -> List.<Check>of();
+        });
         if (out.stream().noneMatch(c -> c.status() == Check.Status.FAIL)) {
             try {
                 new Router(job.routes()).validate(source(job).tables());

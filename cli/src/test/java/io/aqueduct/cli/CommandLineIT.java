@@ -68,6 +68,22 @@ class CommandLineIT {
     }
 
     @Test
+    void precheckOfAPostgresTargetNamesMissingPrivileges() throws Exception {
+        io.aqueduct.testkit.PostgresServer pg = io.aqueduct.testkit.PostgresServer.shared();
+        pg.createDatabase("app");
+        pg.execute("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bob') THEN CREATE ROLE bob LOGIN; END IF; END $$",
+                "REVOKE CREATE ON DATABASE app FROM bob", "REVOKE CREATE ON DATABASE app FROM PUBLIC");
+        Path p = dir.resolve("pg.yaml");
+        Files.writeString(p, Files.readString(Path.of(job("pg0", source.port(), "root", "", "")))
+                .replace("target:\n  type: mysql\n  host: 127.0.0.1\n  port: " + source.port() + "\n  user: root\n",
+                        "target:\n  type: postgres\n  host: 127.0.0.1\n  port: " + pg.port() + "\n  user: bob\n  database: app\n"));
+        Result r = aqueduct("precheck", p.toString());
+        assertThat(r.code()).as(r.out()).isEqualTo(1);
+        assertThat(r.out()).contains("OK    target login").contains("FAIL  target privileges")
+                .contains("GRANT CREATE ON DATABASE app TO bob").contains("WARN  foreign keys");
+    }
+
+    @Test
     void unknownKeySuggestsTheRightOne() throws Exception {
         Path p = dir.resolve("typo.yaml");
         Files.writeString(p, Files.readString(Path.of(job("typo0", source.port(), "root", "", ""))).replace("  host:", "  hots:"));

@@ -36,6 +36,8 @@ public final class ApplyEngine implements AutoCloseable {
     private final Lane[] lanes;
     private final Map<Long, Owner> inFlight = new HashMap<>();
     private final Map<TableId, TableSchema> shapes = new HashMap<>();
+    /** Rows of the fragmented transaction being submitted, counted when its last fragment arrives. */
+    private long fragmentRows;
     private final Object monitor = new Object();
     private volatile Throwable failure;
     private int nextLane;
@@ -59,12 +61,17 @@ public final class ApplyEngine implements AutoCloseable {
     /** Hands over the next transaction in source order; blocks when lanes are full. */
     public void submit(Transaction tx) throws InterruptedException {
         checkFailure();
-        if (tx.last()) tracker.register(tx.seq(), tx.position(), tx.commitTime(), tx.rowCount());
+        if (!tx.isWhole()) fragmentRows += tx.rowCount();
+        if (tx.last()) {
+            tracker.register(tx.seq(), tx.position(), tx.commitTime(), tx.isWhole() ? tx.rowCount() : (int) fragmentRows);
+            fragmentRows = 0;
+        }
         if (tx.changes().isEmpty() && tx.isWhole()) {
             tracker.done(tx.seq());
             return;
         }
-        if (!tx.isWhole() || tx.hasDdl() || changesShape(tx)) {
+        boolean newShape = changesShape(tx); // evaluated for every transaction, so every shape is remembered
+        if (!tx.isWhole() || tx.hasDdl() || newShape) {
             if (tx.fragment() == 0) awaitIdle();
             enqueue(0, tx);
             if (tx.last()) {
@@ -232,7 +239,8 @@ public final class ApplyEngine implements AutoCloseable {
                     if (first.isWhole() && !first.hasDdl()) {
                         int rows = first.rowCount();
                         while (rows < batchRows) {
-                            Transaction next = queue.pollIf(t -> t.isWhole() && !t.hasDdl());
+                            int room = batchRows - rows;
+                            Transaction next = queue.pollIf(t -> t.isWhole() && !t.hasDdl() && t.rowCount() <= room);
                             if (next == null) break;
                             batch.add(next);
                             rows += next.rowCount();
@@ -248,6 +256,7 @@ public final class ApplyEngine implements AutoCloseable {
                 }
             } catch (Throwable t) {
                 failure = t;
+                queue.close(); // wakes a submit blocked on this lane's full queue, which then sees the failure
                 synchronized (monitor) {
                     monitor.notifyAll();
                 }

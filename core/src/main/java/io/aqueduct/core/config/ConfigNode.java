@@ -97,7 +97,12 @@ public final class ConfigNode {
         if (!m.matches()) {
             throw new ConfigException(where(child(key)) + "expected a size such as 64MB or 512KB, got '" + text + "'.");
         }
-        long n = Long.parseLong(m.group(1));
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new ConfigException(where(child(key)) + "'" + text + "' is too large.");
+        }
         String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase();
         long mult = switch (unit.charAt(0)) {
             case 'k' -> 1024L;
@@ -106,7 +111,11 @@ public final class ConfigNode {
             default -> 1L;
         };
         if (n <= 0) throw new ConfigException(where(child(key)) + "must be greater than zero.");
-        return n * mult;
+        try {
+            return Math.multiplyExact(n, mult);
+        } catch (ArithmeticException e) {
+            throw new ConfigException(where(child(key)) + "'" + text + "' is too large.");
+        }
     }
 
     public String oneOf(String key, String fallback, List<String> allowed) {
@@ -171,7 +180,9 @@ public final class ConfigNode {
         if (node == null) return out;
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            out.put(k, string(k, null));
+            String v = string(k, null);
+            if (v == null || v.isEmpty()) throw new ConfigException(where(child(k)) + "expected a name, got nothing.");
+            out.put(k, v);
         }
         return out;
     }
@@ -182,14 +193,22 @@ public final class ConfigNode {
 
     /** Rejects keys that were never read, suggesting the nearest known one. */
     public void finish() {
+        expectOnly(read);
+    }
+
+    /**
+     * Rejects keys outside {@code known} before any is read, so that a misspelled required section is reported as
+     * the misspelling rather than as the section it was meant to be.
+     */
+    public void expectOnly(java.util.Collection<String> known) {
         if (node == null) return;
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!read.contains(k)) {
-                String near = read.stream().min(Comparator.comparingInt(r -> distance(r, k))).orElse(null);
+            if (!known.contains(k)) {
+                String near = known.stream().min(Comparator.comparingInt(r -> distance(r, k))).orElse(null);
                 String hint = near != null && distance(near, k) <= 3 ? " Did you mean '" + near + "'?" : "";
                 throw new ConfigException(where(child(k)) + "unknown key." + hint + " Known keys here: "
-                        + String.join(", ", read) + ".");
+                        + String.join(", ", known) + ".");
             }
         }
     }
@@ -203,7 +222,7 @@ public final class ConfigNode {
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
             String value = env.apply(m.group(1));
-            if (value == null) value = m.group(3);
+            if ((value == null || value.isEmpty()) && m.group(3) != null) value = m.group(3); // as in the shell's ${X:-d}
             if (value == null) {
                 throw new ConfigException(where(at) + "environment variable " + m.group(1) + " is not set. Export it "
                         + "(export " + m.group(1) + "=...) or write ${" + m.group(1) + ":-default} to give a default.");

@@ -1,8 +1,12 @@
 package io.aqueduct.core.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,16 +53,20 @@ public final class JobConfigLoader {
     public JobConfig parse(String yaml, String fileName, Path base) {
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+            root = readAsText(yaml);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr();
             throw new ConfigException(fileName + " is not valid YAML" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read " + fileName + ": " + e.getMessage());
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException(fileName + " is empty. A job needs at least name, source, target and state.");
         }
         ConfigNode job = new ConfigNode(root, "", env);
+        job.expectOnly(List.of("name", "source", "target", "tables", "routes", "mode", "state", "apply", "memory",
+                "status-interval"));
         String name = job.requiredString("name", "Give the job a name made of letters, digits, '_', '-' or '.'.");
         if (!NAME.matcher(name).matches()) {
             throw new ConfigException("name: '" + name + "' may only contain letters, digits, '_', '-' and '.'.");
@@ -95,6 +103,35 @@ public final class JobConfigLoader {
         job.finish();
         return new JobConfig(name, source, target, include, exclude, routes, mode, statePath, lanes, batchRows,
                 queueBytes, fragmentBytes, statusSeconds);
+    }
+
+    /**
+     * Reads YAML keeping every scalar exactly as written: YAML's own typing would turn a password like 012345 into
+     * 5349 (octal) or yes into true. Typed values are parsed from the text later, with errors naming the key.
+     */
+    private static JsonNode readAsText(String yaml) throws IOException {
+        try (JsonParser p = new YAMLFactory().createParser(yaml)) {
+            JsonToken t = p.nextToken();
+            return t == null ? null : readValue(p, t);
+        }
+    }
+
+    private static JsonNode readValue(JsonParser p, JsonToken t) throws IOException {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (t == JsonToken.START_OBJECT) {
+            ObjectNode o = f.objectNode();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                o.set(name, readValue(p, p.nextToken()));
+            }
+            return o;
+        }
+        if (t == JsonToken.START_ARRAY) {
+            ArrayNode a = f.arrayNode();
+            for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) a.add(readValue(p, e));
+            return a;
+        }
+        return t == JsonToken.VALUE_NULL ? f.nullNode() : f.textNode(p.getText());
     }
 
     private Endpoint endpoint(ConfigNode n, boolean isSource) {

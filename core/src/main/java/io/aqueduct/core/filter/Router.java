@@ -91,7 +91,7 @@ public final class Router {
         String sql = ddl.sql();
         if (!target.equals(ddl.table())) {
             String q = "`?";
-            Pattern name = Pattern.compile("(?i)((?:" + q + Pattern.quote(ddl.table().schema()) + q + "\\s*\\.\\s*)?"
+            Pattern name = Pattern.compile("(?i)(?<![\\w$])((?:" + q + Pattern.quote(ddl.table().schema()) + q + "\\s*\\.\\s*)?"
                     + q + Pattern.quote(ddl.table().table()) + q + ")(?=[\\s(;]|$)");
             Matcher m = name.matcher(sql);
             if (m.find()) {

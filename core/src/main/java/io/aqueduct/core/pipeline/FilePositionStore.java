@@ -16,6 +16,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps the position in {@code STATE/position.json}, replaced atomically (write, fsync, rename, fsync directory)
@@ -24,6 +26,12 @@ import java.util.Optional;
  */
 public final class FilePositionStore implements PositionStore {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Directories this process holds. Needed because a second open in the same process cannot take the lock, and
+     * closing its channel would drop the first one's lock (POSIX locks belong to the process).
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+    private final Path key;
     private final Path dir;
     private final Path file;
     private final FileChannel lockChannel;
@@ -32,6 +40,8 @@ public final class FilePositionStore implements PositionStore {
     public FilePositionStore(Path dir) {
         this.dir = dir;
         this.file = dir.resolve("position.json");
+        this.key = dir.toAbsolutePath().normalize();
+        if (!HELD.add(key)) throw inUse(dir);
         try {
             Files.createDirectories(dir);
             lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -43,14 +53,20 @@ public final class FilePositionStore implements PositionStore {
             }
             if (l == null) {
                 lockChannel.close();
-                throw new ConfigException("State directory " + dir + " is in use by another running Aqueduct job. "
-                        + "Stop that job first, or give this job its own state directory.");
+                HELD.remove(key);
+                throw inUse(dir);
             }
             lock = l;
         } catch (IOException e) {
+            HELD.remove(key);
             throw new ConfigException("Cannot use state directory " + dir + ": " + e.getMessage()
                     + ". Check that the path is a writable directory.", e);
         }
+    }
+
+    private static ConfigException inUse(Path dir) {
+        return new ConfigException("State directory " + dir + " is in use by another running Aqueduct job. "
+                + "Stop that job first, or give this job its own state directory.");
     }
 
     public Path file() {
@@ -100,6 +116,8 @@ public final class FilePositionStore implements PositionStore {
             lockChannel.close();
         } catch (IOException ignored) {
             // the lock goes away with the process anyway
+        } finally {
+            HELD.remove(key);
         }
     }
 }

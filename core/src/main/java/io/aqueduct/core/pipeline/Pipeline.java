@@ -70,7 +70,6 @@ public final class Pipeline {
                 queue.close();
             }
         }, "source");
-        sink.open();
         Position[] lastSaved = {start};
         ApplyEngine.Listener onCommit = (pos, commitTime, txs, rows) -> {
             stats.committed = pos;
@@ -78,6 +77,19 @@ public final class Pipeline {
             stats.transactions += txs;
             stats.rows += rows;
         };
+        try {
+            sink.open();
+            runEngine(queue, reader, sourceFailure, lastSaved, onCommit);
+        } finally {
+            queue.close(); // a source blocked on a full queue must not outlive this run
+            source.close();
+            reader.join(5000);
+            sink.close();
+        }
+    }
+
+    private void runEngine(TransactionQueue queue, Thread reader, AtomicReference<Throwable> sourceFailure,
+                           Position[] lastSaved, ApplyEngine.Listener onCommit) throws Exception {
         try (ApplyEngine engine = new ApplyEngine(sink, batchRows, queueBytes, onCommit)) {
             reader.start();
             long nextSave = System.currentTimeMillis() + SAVE_EVERY_MS;
@@ -123,10 +135,6 @@ public final class Pipeline {
             engine.checkFailure();
             save(lastSaved);
             LOG.info("Stopped cleanly at {}", stats.committed == null ? "the start position" : stats.committed.toJson());
-        } finally {
-            source.close();
-            reader.join(5000);
-            sink.close();
         }
     }
 

@@ -109,6 +109,12 @@ public final class ApplyEngine implements AutoCloseable {
         return changed;
     }
 
+    /** Whether every submitted transaction is committed. */
+    public boolean idle() {
+        for (Lane l : lanes) if (l.completed < l.submitted) return false;
+        return true;
+    }
+
     /** Waits until every submitted transaction is committed. */
     public void flush() throws InterruptedException {
         awaitIdle();

@@ -114,7 +114,9 @@ public final class Pipeline {
                 if (now >= nextStatus) {
                     long rows = stats.rows;
                     double rate = (rows - statusRows) * 1000.0 / Math.max(1, now - statusAt);
-                    long lag = stats.lastCommitTime == 0 ? 0 : Math.max(0, now - stats.lastCommitTime);
+                    // caught up means no lag, however long ago the source last committed something
+                    boolean caughtUp = queue.isEmpty() && engine.idle();
+                    long lag = caughtUp || stats.lastCommitTime == 0 ? 0 : Math.max(0, now - stats.lastCommitTime);
                     LOG.info("applied {} rows in {} transactions ({} rows/s), lag {} ms, queued {} KiB, position {}",
                             rows, stats.transactions, Math.round(rate), lag, queue.bytes() / 1024,
                             stats.committed == null ? "-" : stats.committed.toJson());

@@ -80,6 +80,10 @@ public final class ApplyEngine implements AutoCloseable {
             }
             return;
         }
+        if (lanes.length == 1) {
+            enqueue(0, tx); // one lane keeps source order by itself
+            return;
+        }
         long[] keys = keysOf(tx);
         int lane = -1;
         for (long k : keys) {

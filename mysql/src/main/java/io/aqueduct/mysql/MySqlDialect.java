@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +25,6 @@ import org.slf4j.LoggerFactory;
  * zone can shift them; DDL is replayed as the source wrote it, in the source's default database.
  */
 public final class MySqlDialect implements SqlDialect {
-    private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
 
     private static final Logger LOG = LoggerFactory.getLogger(MySqlDialect.class);
     /** Errors a DDL statement gives when it already took effect: table exists/unknown, duplicate or missing column/key. */
@@ -116,8 +114,8 @@ public final class MySqlDialect implements SqlDialect {
         else if (v instanceof BigInteger b) ps.setBigDecimal(i, new BigDecimal(b));
         else if (v instanceof Double d) ps.setDouble(i, d);
         else if (v instanceof Float f) ps.setFloat(i, f);
-        else if (v instanceof LocalDateTime t) ps.setString(i, DATETIME.format(t));
-        else if (v instanceof Instant t) ps.setString(i, DATETIME.format(LocalDateTime.ofInstant(t, ZoneOffset.UTC)));
+        else if (v instanceof LocalDateTime t) ps.setString(i, datetime(t));
+        else if (v instanceof Instant t) ps.setString(i, datetime(LocalDateTime.ofInstant(t, ZoneOffset.UTC)));
         else if (v instanceof LocalDate d) ps.setString(i, d.toString());
         else if (v instanceof Duration d) ps.setString(i, time(d));
         else if (v instanceof Boolean b) ps.setBoolean(i, b);
@@ -126,11 +124,38 @@ public final class MySqlDialect implements SqlDialect {
 
     /** MySQL TIME text: [-]H:MM:SS.ffffff, hours beyond 24 allowed. */
     static String time(Duration d) {
-        boolean negative = d.isNegative();
         Duration a = d.abs();
         long seconds = a.getSeconds();
-        return String.format("%s%d:%02d:%02d.%06d", negative ? "-" : "", seconds / 3600, seconds / 60 % 60, seconds % 60,
-                a.getNano() / 1000);
+        StringBuilder sb = new StringBuilder(18);
+        if (d.isNegative()) sb.append('-');
+        sb.append(seconds / 3600).append(':');
+        two(sb, seconds / 60 % 60).append(':');
+        two(sb, seconds % 60).append('.');
+        return micros(sb, a.getNano() / 1000).toString();
+    }
+
+    /** MySQL DATETIME text with microseconds; hand-built because this runs for every temporal value applied. */
+    static String datetime(LocalDateTime t) {
+        StringBuilder sb = new StringBuilder(26);
+        int y = t.getYear();
+        if (y < 1000) sb.append(y < 10 ? "000" : y < 100 ? "00" : "0");
+        sb.append(y).append('-');
+        two(sb, t.getMonthValue()).append('-');
+        two(sb, t.getDayOfMonth()).append(' ');
+        two(sb, t.getHour()).append(':');
+        two(sb, t.getMinute()).append(':');
+        two(sb, t.getSecond()).append('.');
+        return micros(sb, t.getNano() / 1000).toString();
+    }
+
+    private static StringBuilder two(StringBuilder sb, long v) {
+        return sb.append(v < 10 ? "0" : "").append(v);
+    }
+
+    private static StringBuilder micros(StringBuilder sb, int micros) {
+        String m = Integer.toString(micros);
+        for (int i = m.length(); i < 6; i++) sb.append('0');
+        return sb.append(m);
     }
 
     @Override

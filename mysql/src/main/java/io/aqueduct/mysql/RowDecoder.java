@@ -55,26 +55,30 @@ final class RowDecoder {
             presentAfterAt = d.p;
             d.p += bitmapLen;
         }
+        d.requireAll(t, presentAt, n);
+        if (images == 2) d.requireAll(t, presentAfterAt, n);
+        int nullBitmap = (n + 7) >> 3;
         while (d.p < body.length) {
-            for (int img = 0; img < images; img++) {
-                out.add(d.row(t, img == 0 ? presentAt : presentAfterAt, n));
-            }
+            for (int img = 0; img < images; img++) out.add(d.row(t, n, nullBitmap));
         }
     }
 
-    private Object[] row(TableMapping t, int presentAt, int n) throws IOException {
-        int present = 0;
-        for (int i = 0; i < n; i++) if (bit(presentAt, i)) present++;
-        int nullAt = p;
-        p += (present + 7) >> 3;
-        Object[] row = new Object[n];
-        int k = 0;
+    /** Every column must be in the image; the bitmap is the same for all rows of an event, so it is checked once. */
+    private void requireAll(TableMapping t, int presentAt, int n) throws IOException {
         for (int i = 0; i < n; i++) {
             if (!bit(presentAt, i)) {
                 throw new IOException("rows event for " + t.id + " lacks column " + t.columns[i].column().name()
                         + ": the source must log full row images (binlog_row_image=FULL)");
             }
-            if (!bit(nullAt, k++)) row[i] = value(t.columns[i]);
+        }
+    }
+
+    private Object[] row(TableMapping t, int n, int nullBitmap) throws IOException {
+        int nullAt = p;
+        p += nullBitmap;
+        Object[] row = new Object[n];
+        for (int i = 0; i < n; i++) {
+            if (!bit(nullAt, i)) row[i] = value(t.columns[i]);
         }
         return row;
     }
@@ -308,6 +312,7 @@ final class RowDecoder {
         boolean positive = (d[0] & 0x80) != 0;
         d[0] ^= (byte) 0x80;
         if (!positive) for (int i = 0; i < d.length; i++) d[i] ^= (byte) 0xff;
+        if (precision <= 18) return smallDecimal(d, positive, scale, intg0, intg0x, frac0, frac0x);
         StringBuilder sb = new StringBuilder(precision + 3);
         if (!positive) sb.append('-');
         int at = 0;
@@ -340,6 +345,22 @@ final class RowDecoder {
         }
         return new BigDecimal(sb.toString());
     }
+
+    /** Up to 18 digits fit a long: build the unscaled value directly instead of parsing text. */
+    private static BigDecimal smallDecimal(byte[] d, boolean positive, int scale, int intg0, int intg0x, int frac0, int frac0x) {
+        long unscaled = 0;
+        int at = 0;
+        if (intg0x > 0) {
+            unscaled = bigEndian(d, at, DIG2BYTES[intg0x]);
+            at += DIG2BYTES[intg0x];
+        }
+        for (int i = 0; i < intg0; i++, at += 4) unscaled = unscaled * 1_000_000_000L + bigEndian(d, at, 4);
+        for (int i = 0; i < frac0; i++, at += 4) unscaled = unscaled * 1_000_000_000L + bigEndian(d, at, 4);
+        if (frac0x > 0) unscaled = unscaled * POW10[frac0x] + bigEndian(d, at, DIG2BYTES[frac0x]);
+        return BigDecimal.valueOf(positive ? unscaled : -unscaled, scale);
+    }
+
+    private static final long[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000};
 
     private static void pad(StringBuilder sb, long v, int digits) {
         String s = Long.toString(v);

@@ -66,6 +66,7 @@ public final class MariaDbServer extends DatabaseServer {
     @Override
     void initialize() {
         Processes.runOrThrow(List.of(installDb.toString(), "--no-defaults", "--user=root", "--datadir=" + dataDir(),
+                "--tmpdir=" + directory(), // install-db's temporary tables must not meet another instance's in /tmp
                 "--auth-root-authentication-method=normal", "--skip-test-db"),
                 directory(), directory().resolve("install.log"), Duration.ofMinutes(2));
     }
@@ -74,7 +75,7 @@ public final class MariaDbServer extends DatabaseServer {
     List<String> serverCommand() {
         Path dir = directory();
         List<String> cmd = new ArrayList<>(List.of(mariadbd.toString(), "--no-defaults", "--user=root",
-                "--datadir=" + dataDir(), "--port=" + port(), "--bind-address=127.0.0.1",
+                "--datadir=" + dataDir(), "--tmpdir=" + directory(), "--port=" + port(), "--bind-address=127.0.0.1",
                 "--socket=" + dir.resolve("sock"), "--log-bin=mysql-bin", "--binlog-format=ROW",
                 "--binlog-row-image=FULL", "--binlog-row-metadata=FULL", "--server-id=" + serverId,
                 "--skip-name-resolve", "--gtid-strict-mode=1", "--log-error=" + logFile(),

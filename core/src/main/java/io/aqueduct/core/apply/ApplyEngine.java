@@ -36,6 +36,7 @@ public final class ApplyEngine implements AutoCloseable {
     private final Lane[] lanes;
     private final Map<Long, Owner> inFlight = new HashMap<>();
     private final Map<TableId, TableSchema> shapes = new HashMap<>();
+    private int pruneAt = 200_000;
     /** Rows of the fragmented transaction being submitted, counted when its last fragment arrives. */
     private long fragmentRows;
     private final Object monitor = new Object();
@@ -95,7 +96,11 @@ public final class ApplyEngine implements AutoCloseable {
         if (lane < 0) lane = leastLoaded();
         Owner owner = new Owner(lane, enqueue(lane, tx));
         for (long k : keys) inFlight.put(k, owner);
-        if (inFlight.size() > 200_000) prune();
+        if (inFlight.size() > pruneAt) {
+            prune();
+            // when that many keys really are in flight, scanning again on the next transaction frees nothing
+            pruneAt = Math.max(200_000, 2 * inFlight.size());
+        }
     }
 
     /**

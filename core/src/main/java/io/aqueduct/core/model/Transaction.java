@@ -3,30 +3,86 @@ package io.aqueduct.core.model;
 import java.util.List;
 
 /**
- * A source transaction, or one fragment of a transaction too large to hold in memory.
- *
- * @param seq        the pipeline's own running number, assigned by the source, increasing by one per
- *                   transaction (fragments of one transaction share it)
- * @param id         the source's id for it (GTID, binlog file:offset, LSN)
- * @param origin     the server that originally wrote it (server id, node name), for loop prevention
- * @param commitTime source commit time in epoch milliseconds
- * @param position   where to resume once this transaction is committed (the next transaction boundary);
- *                   meaningful only on the last fragment
- * @param fragment   0 for the first (or only) fragment
- * @param last       whether this is the last fragment
+ * A source transaction, or one fragment of a transaction too large to hold in memory. Immutable. Its size estimate is
+ * computed once here, because every queue it passes through weighs it.
  */
-public record Transaction(
-        long seq,
-        String id,
-        String origin,
-        long commitTime,
-        Position position,
-        List<Change> changes,
-        int fragment,
-        boolean last) {
+public final class Transaction {
+    private final long seq;
+    private final String id;
+    private final String origin;
+    private final long commitTime;
+    private final Position position;
+    private final List<Change> changes;
+    private final int fragment;
+    private final boolean last;
+    private final long sizeEstimate;
+    private final int rowCount;
+    private final boolean hasDdl;
 
-    public Transaction {
-        changes = List.copyOf(changes);
+    /**
+     * @param seq        the pipeline's own running number, assigned by the source, increasing by one per
+     *                   transaction (fragments of one transaction share it)
+     * @param id         the source's id for it (GTID, binlog file:offset, LSN)
+     * @param origin     the server that originally wrote it (server id, node name), for loop prevention
+     * @param commitTime source commit time in epoch milliseconds
+     * @param position   where to resume once this transaction is committed (the next transaction boundary);
+     *                   meaningful only on the last fragment
+     * @param fragment   0 for the first (or only) fragment
+     * @param last       whether this is the last fragment
+     */
+    public Transaction(long seq, String id, String origin, long commitTime, Position position, List<Change> changes,
+                       int fragment, boolean last) {
+        this.seq = seq;
+        this.id = id;
+        this.origin = origin;
+        this.commitTime = commitTime;
+        this.position = position;
+        this.changes = List.copyOf(changes);
+        this.fragment = fragment;
+        this.last = last;
+        long size = 96;
+        int rows = 0;
+        boolean ddl = false;
+        for (Change c : this.changes) {
+            size += c.sizeEstimate();
+            if (c instanceof RowChange) rows++;
+            else ddl = true;
+        }
+        this.sizeEstimate = size;
+        this.rowCount = rows;
+        this.hasDdl = ddl;
+    }
+
+    public long seq() {
+        return seq;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String origin() {
+        return origin;
+    }
+
+    public long commitTime() {
+        return commitTime;
+    }
+
+    public Position position() {
+        return position;
+    }
+
+    public List<Change> changes() {
+        return changes;
+    }
+
+    public int fragment() {
+        return fragment;
+    }
+
+    public boolean last() {
+        return last;
     }
 
     public boolean isWhole() {
@@ -34,19 +90,20 @@ public record Transaction(
     }
 
     public boolean hasDdl() {
-        for (Change c : changes) if (c instanceof Ddl) return true;
-        return false;
+        return hasDdl;
     }
 
     public int rowCount() {
-        int n = 0;
-        for (Change c : changes) if (c instanceof RowChange) n++;
-        return n;
+        return rowCount;
     }
 
     public long sizeEstimate() {
-        long n = 96;
-        for (Change c : changes) n += c.sizeEstimate();
-        return n;
+        return sizeEstimate;
+    }
+
+    @Override
+    public String toString() {
+        return "Transaction[seq=" + seq + ", id=" + id + ", fragment=" + fragment + (last ? " last" : "") + ", changes="
+                + changes.size() + "]";
     }
 }

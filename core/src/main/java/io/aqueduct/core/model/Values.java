@@ -30,9 +30,10 @@ public final class Values {
 
     static long sizeEstimate(Object v) {
         if (v == null) return 0;
-        if (v instanceof String s) return 40 + s.length();
+        if (v instanceof String s) return 40 + 2L * s.length();
         if (v instanceof byte[] b) return 16 + b.length;
         if (v instanceof BigDecimal || v instanceof BigInteger) return 64;
+        if (v instanceof java.time.temporal.TemporalAccessor) return 72; // LocalDateTime holds a LocalDate and a LocalTime
         return 24;
     }
 

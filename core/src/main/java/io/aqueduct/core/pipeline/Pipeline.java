@@ -59,7 +59,8 @@ public final class Pipeline {
     public void run() throws Exception {
         Position start = store.load().map(source::parsePosition).orElse(null);
         LOG.info("Starting from {}", start == null ? "the configured start" : start.toJson());
-        TransactionQueue queue = new TransactionQueue(queueBytes);
+        // memory.queue bounds everything held: half between source and engine, half in the lanes' queues
+        TransactionQueue queue = new TransactionQueue(queueBytes / 2);
         AtomicReference<Throwable> sourceFailure = new AtomicReference<>();
         Thread reader = new Thread(() -> {
             try {
@@ -90,7 +91,7 @@ public final class Pipeline {
 
     private void runEngine(TransactionQueue queue, Thread reader, AtomicReference<Throwable> sourceFailure,
                            Position[] lastSaved, ApplyEngine.Listener onCommit) throws Exception {
-        try (ApplyEngine engine = new ApplyEngine(sink, batchRows, queueBytes, onCommit)) {
+        try (ApplyEngine engine = new ApplyEngine(sink, batchRows, queueBytes / 2, onCommit)) {
             reader.start();
             long nextSave = System.currentTimeMillis() + SAVE_EVERY_MS;
             long nextStatus = System.currentTimeMillis() + statusEvery.toMillis();

@@ -43,7 +43,6 @@ final class Collations {
     static Charset javaCharset(String mysql) {
         String name = switch (mysql) {
             case "utf8", "utf8mb3", "utf8mb4" -> "UTF-8";
-            case "latin1" -> "windows-1252"; // MySQL's latin1 is cp1252, not ISO-8859-1
             case "ascii" -> "US-ASCII";
             case "binary" -> "ISO-8859-1";
             case "ucs2", "utf16" -> "UTF-16BE";
@@ -70,6 +69,7 @@ final class Collations {
             case "tis620" -> "TIS-620";
             default -> null;
         };
+        if (mysql.equals("latin1")) return MySqlLatin1.INSTANCE;
         if (name == null || !Charset.isSupported(name)) return null;
         return name.equals("UTF-8") ? StandardCharsets.UTF_8 : Charset.forName(name);
     }

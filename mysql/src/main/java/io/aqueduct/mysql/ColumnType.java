@@ -34,7 +34,7 @@ final class ColumnType {
     /** Columns whose character set the table map's charset metadata lists, in that order. */
     static boolean isCharacter(int type, int meta) {
         return switch (type) {
-            case VARCHAR, VAR_STRING, BLOB, TINY_BLOB, MEDIUM_BLOB, LONG_BLOB -> true;
+            case VARCHAR, VAR_STRING, BLOB, TINY_BLOB, MEDIUM_BLOB, LONG_BLOB, GEOMETRY -> true;
             case STRING -> {
                 int real = realType(type, meta);
                 yield real != ENUM && real != SET;

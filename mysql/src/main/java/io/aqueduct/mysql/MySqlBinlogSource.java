@@ -79,6 +79,7 @@ public final class MySqlBinlogSource implements Source {
         try (Connection c = MySqlConnections.open(endpoint, null, "source")) {
             MySqlPosition p = resolve(c, endpoint.start());
             if (!p.file().isEmpty()) requireAvailable(c, p.file());
+            else requireGtidsAvailable(c, p.gtids());
             return p;
         }
     }
@@ -102,6 +103,7 @@ public final class MySqlBinlogSource implements Source {
         try {
             MySqlPosition start = from != null ? (MySqlPosition) from : resolve(jdbc, endpoint.start());
             if (!start.file().isEmpty()) requireAvailable(jdbc, start.file());
+            else requireGtidsAvailable(jdbc, start.gtids());
             Reader reader = new Reader(jdbc, Collations.load(jdbc), start, out);
             reader.stream();
         } finally {
@@ -177,6 +179,32 @@ public final class MySqlBinlogSource implements Source {
         }
     }
 
+    /** MariaDB: every domain's GTID in the oldest binlog's Gtid_list must be at or before the start's GTID of that domain. */
+    static void requireGtidsAvailable(Connection c, String gtids) throws SQLException {
+        if (gtids == null || !gtids.matches("[0-9]+-[0-9]+-[0-9]+(,[0-9]+-[0-9]+-[0-9]+)*")) return;
+        Map<Long, Long> start = new HashMap<>();
+        for (String g : gtids.split(",")) {
+            String[] x = g.split("-");
+            start.put(Long.parseLong(x[0]), Long.parseLong(x[2]));
+        }
+        String oldest = binaryLogs(c).get(0);
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW BINLOG EVENTS IN '" + oldest + "' LIMIT 4")) {
+            while (rs.next()) {
+                if (!"Gtid_list".equals(rs.getString("Event_type"))) continue;
+                String info = rs.getString("Info").replaceAll("[\\[\\] ]", "");
+                for (String g : info.split(",")) {
+                    if (g.isEmpty()) continue;
+                    String[] x = g.split("-");
+                    Long have = start.get(Long.parseLong(x[0]));
+                    if (have == null || have < Long.parseLong(x[2])) {
+                        throw new ConfigException("The start GTID position " + gtids + " is older than the source's oldest binlog "
+                                + oldest + ", which begins after " + g + ": the transactions in between were purged.");
+                    }
+                }
+            }
+        }
+    }
+
     /** A rows event body kept raw; it is decoded with the table mapping in force when the reader gets to it. */
     private record RawRows(byte[] body) implements EventData {}
 
@@ -198,6 +226,15 @@ public final class MySqlBinlogSource implements Source {
         private final List<Object[]> rows = new ArrayList<>();
         private long bytes;
         private int fragment;
+        private final Map<String, Integer> savepoints = new HashMap<>();
+        private final Map<String, List<Change>> prepared = new HashMap<>();
+        private String xaStart;
+        /**
+         * For each prepared XA transaction not yet committed or rolled back, the position before it. While any is
+         * open, emitted positions stay at the oldest of these, so a restart reads the prepared rows again.
+         */
+        private final Map<String, MySqlPosition> xaResume = new java.util.LinkedHashMap<>();
+        private MySqlPosition lastPosition;
         private volatile Exception failure;
         private volatile long lastEventAt = System.currentTimeMillis();
 
@@ -207,6 +244,7 @@ public final class MySqlBinlogSource implements Source {
             this.out = out;
             this.catalog = new MySqlCatalog(jdbc);
             this.file = start.file();
+            this.lastPosition = start;
             String g = start.gtids() == null ? "" : start.gtids();
             if (!g.isEmpty()) {
                 if (g.matches("[0-9]+-[0-9]+-[0-9]+(,[0-9]+-[0-9]+-[0-9]+)*")) setMariaGtids(g);
@@ -348,6 +386,18 @@ public final class MySqlBinlogSource implements Source {
                 case UPDATE_ROWS, EXT_UPDATE_ROWS -> rows(h, (RawRows) data, RowChange.Op.UPDATE, type == EventType.EXT_UPDATE_ROWS);
                 case DELETE_ROWS, EXT_DELETE_ROWS -> rows(h, (RawRows) data, RowChange.Op.DELETE, type == EventType.EXT_DELETE_ROWS);
                 case XID -> commit(h);
+                case XA_PREPARE -> {
+                    xaResume.putIfAbsent(xaStart, lastPosition);
+                    prepared.put(xaStart, changes);
+                    changes = new ArrayList<>();
+                    commit(h); // moves the position past the prepared group; its rows wait for XA COMMIT
+                }
+                case UNKNOWN -> {
+                    if ((h.getFlags() & 0x80) == 0) {
+                        throw new IOException("The source wrote an event type Aqueduct cannot read at " + file + ":" + h.getPosition()
+                                + " (MariaDB writes compressed events with log_bin_compress=ON). Set log_bin_compress=OFF on the source.");
+                    }
+                }
                 case PARTIAL_UPDATE_ROWS_EVENT, TRANSACTION_PAYLOAD -> throw new IOException("The source wrote a " + type
                         + " event at " + file + ":" + h.getPosition() + ", which Aqueduct does not read yet. Set "
                         + "binlog_row_value_options='' and binlog_transaction_compression=OFF on the source.");
@@ -371,9 +421,35 @@ public final class MySqlBinlogSource implements Source {
         private void query(EventHeaderV4 h, QueryEventData q) throws Exception {
             String sql = q.getSql().trim();
             String upper = sql.length() > 12 ? sql.substring(0, 12).toUpperCase() : sql.toUpperCase();
-            if (upper.equals("BEGIN") || upper.startsWith("XA START")) return;
-            if (upper.equals("COMMIT") || upper.startsWith("XA END") || upper.startsWith("XA COMMIT")) {
+            // MariaDB logs XA START inside its GTID event; XA END names the same xid on every server
+            if (upper.startsWith("XA START")) xaStart = sql.substring(8).trim();
+            if (upper.startsWith("XA END")) xaStart = sql.substring(6).trim();
+            if (upper.equals("BEGIN") || upper.startsWith("XA START") || upper.startsWith("XA END")) return;
+            if (upper.startsWith("XA COMMIT") || upper.startsWith("XA ROLLBACK")) {
+                String xid = sql.substring(upper.startsWith("XA COMMIT") ? 9 : 11).replaceAll("(?i)\\s+ONE\\s+PHASE\\s*$", "").trim();
+                List<Change> parked = prepared.remove(xid);
+                xaResume.remove(xid);
+                if (parked != null && upper.startsWith("XA COMMIT")) changes = parked;
+                if (parked == null && upper.startsWith("XA COMMIT") && !sql.toUpperCase().endsWith("ONE PHASE")) {
+                    LOG.warn("XA COMMIT {} at {}:{} belongs to a transaction prepared before the job's start position; "
+                            + "its rows are not replicated", xid, file, h.getPosition());
+                }
+                if (upper.startsWith("XA ROLLBACK")) changes = new ArrayList<>();
                 commit(h);
+                return;
+            }
+            if (upper.equals("COMMIT")) {
+                commit(h);
+                return;
+            }
+            if (upper.startsWith("ROLLBACK TO")) {
+                Integer at = savepoints.get(savepointName(sql.substring(11)));
+                if (at == null) throw new IOException("ROLLBACK TO an unknown savepoint at " + file + ":" + h.getPosition());
+                changes.subList(at, changes.size()).clear();
+                return;
+            }
+            if (upper.startsWith("SAVEPOINT")) {
+                savepoints.put(savepointName(sql.substring(9)), changes.size());
                 return;
             }
             if (upper.equals("ROLLBACK")) {
@@ -381,7 +457,7 @@ public final class MySqlBinlogSource implements Source {
                 reset();
                 return;
             }
-            if (upper.startsWith("SAVEPOINT") || upper.startsWith("XA PREPARE")) return;
+            if (upper.startsWith("XA PREPARE")) return;
             Ddls.Parsed p = Ddls.parse(q.getDatabase(), sql);
             switch (p.kind()) {
                 case DML -> throw new IOException("The source logged a statement instead of rows at " + file + ":"
@@ -389,6 +465,7 @@ public final class MySqlBinlogSource implements Source {
                         + "MIXED; set binlog_format=ROW globally (and for every session) on the source.");
                 case TABLE_DDL -> {
                     TableId t = p.table();
+                    catalogCache.clear(); // RENAME TABLE a TO b, c TO d and DROP TABLE a, b name more than one table
                     invalidate(t);
                     if (p.renamedTo() != null) invalidate(p.renamedTo());
                     if (filter.test(t)) {
@@ -477,19 +554,27 @@ public final class MySqlBinlogSource implements Source {
                 }
             }
             String gtids = mysqlGtids != null ? mysqlGtids.toString() : String.join(",", mariaGtids.values());
-            MySqlPosition pos = new MySqlPosition(file, h.getNextPosition(), gtids);
+            lastPosition = new MySqlPosition(file, h.getNextPosition(), gtids);
+            MySqlPosition pos = xaResume.isEmpty() ? lastPosition : xaResume.values().iterator().next();
             String id = gtid != null ? gtid : file + ":" + h.getPosition();
             out.put(new Transaction(seq++, id, origin, h.getTimestamp(), pos, changes, fragment, true));
             reset();
         }
 
         private void reset() {
+            savepoints.clear();
             changes = new ArrayList<>();
             bytes = 0;
             fragment = 0;
             gtid = null;
             origin = null;
         }
+    }
+
+    private static String savepointName(String rest) {
+        String s = rest.trim();
+        if (s.toUpperCase().startsWith("SAVEPOINT ")) s = s.substring(10).trim();
+        return s.startsWith("`") ? s.substring(1, s.length() - 1).replace("``", "`") : s;
     }
 
     private static String abbreviate(String sql) {

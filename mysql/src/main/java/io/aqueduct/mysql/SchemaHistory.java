@@ -57,9 +57,10 @@ final class SchemaHistory {
         return found == null ? null : found.schema();
     }
 
-    /** Binlog file names share a prefix and a zero-padded number, so they order as text. */
+    /** Binlog files are ordered by their number (which grows past its zero padding after 999999), then offset. */
     private static int compare(Entry e, String binlogFile, long offset) {
-        int c = e.file().compareTo(binlogFile);
+        int c = Long.compare(fileNumber(e.file()), fileNumber(binlogFile));
+        if (c == 0) c = e.file().compareTo(binlogFile);
         return c != 0 ? c : Long.compare(e.offset(), offset);
     }
 
@@ -79,6 +80,14 @@ final class SchemaHistory {
                     StandardOpenOption.APPEND, StandardOpenOption.SYNC);
         } catch (IOException ex) {
             throw new UncheckedIOException("Cannot append to the schema history " + file, ex);
+        }
+    }
+
+    private static long fileNumber(String file) {
+        try {
+            return Long.parseLong(file.substring(file.lastIndexOf('.') + 1));
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 }

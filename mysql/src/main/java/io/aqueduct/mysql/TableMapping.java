@@ -108,7 +108,16 @@ final class TableMapping {
                 boolean isEnum = ColumnType.realType(type, meta) == ColumnType.ENUM;
                 List<String[]> lists = m == null ? null : isEnum ? m.getEnumStrValues() : m.getSetStrValues();
                 int k = isEnum ? enumIndex++ : setIndex++;
-                if (lists != null && k < lists.size()) elements = lists.get(k);
+                if (lists != null && k < lists.size()) {
+                    elements = lists.get(k);
+                    if (Arrays.stream(elements).anyMatch(x -> x.indexOf('\uFFFD') >= 0)) {
+                        // member names in a non-UTF-8 charset, decoded as UTF-8 by the binlog library: lossy
+                        if (known == null || known.elements().size() != elements.length) {
+                            throw new IllegalStateException("Cannot read the ENUM/SET members of " + id + "." + (full ? names.get(i) : "?") + " at " + where);
+                        }
+                        elements = known.elements().toArray(String[]::new);
+                    }
+                }
                 else if (known != null) elements = known.elements().toArray(String[]::new);
                 else throw new IllegalStateException("No ENUM/SET members for " + id + "." + name + " at " + where);
             }
@@ -127,7 +136,12 @@ final class TableMapping {
         } else if (m != null && m.getPrimaryKeysWithPrefix() != null && !m.getPrimaryKeysWithPrefix().isEmpty()) {
             for (int k : m.getPrimaryKeysWithPrefix().keySet()) key.add(columnList.get(k).name());
             kind = TableSchema.KeyKind.PRIMARY;
-        } else if (catalog != null && catalog.hasKey()
+        }
+        if (kind == TableSchema.KeyKind.PRIMARY && catalog != null && catalog.keyKind() == TableSchema.KeyKind.UNIQUE
+                && catalog.keyColumns().equals(key)) {
+            kind = TableSchema.KeyKind.UNIQUE; // MariaDB logs the first UNIQUE NOT NULL index of a table without PK as its PK
+        }
+        if (key.isEmpty() && catalog != null && catalog.hasKey()
                 && catalog.keyColumns().stream().allMatch(k -> columnList.stream().anyMatch(c -> c.name().equals(k)))) {
             key.addAll(catalog.keyColumns());
             kind = catalog.keyKind();

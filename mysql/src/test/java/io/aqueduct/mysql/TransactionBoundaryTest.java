@@ -53,6 +53,35 @@ class TransactionBoundaryTest {
         }
     }
 
+    /** While an XA transaction is prepared but not committed, positions stay before it: a restart reads it again. */
+    @Test
+    void aRestartBetweenXaPrepareAndCommitStillDeliversThePreparedRows() throws Exception {
+        String db = "xa_restart";
+        server.execute(null, "DROP DATABASE IF EXISTS " + db, "CREATE DATABASE " + db);
+        server.execute(db, "CREATE TABLE t (id INT PRIMARY KEY)");
+        TableId t = new TableId(db, "t");
+        MySqlBinlogSource first = SourceRun.source(server, new StartPosition.Latest(), SourceRun.db(db), 1 << 20, null);
+        io.aqueduct.core.model.Position stored;
+        try (Connection xa = server.connect(db); Statement xs = xa.createStatement()) {
+            try (SourceRun run = SourceRun.run(first, first.resolveStart())) {
+                xs.execute("XA START 'aq2'");
+                xs.execute("INSERT INTO t VALUES (1)");
+                xs.execute("XA END 'aq2'");
+                xs.execute("XA PREPARE 'aq2'");
+                server.execute(db, "INSERT INTO t VALUES (2)");
+                List<Transaction> txs = run.untilRow(t, r -> r.after()[0].equals(2L));
+                assertThat(insertedIds(txs, t)).as("prepared rows wait for XA COMMIT").containsExactly(2L);
+                stored = txs.get(txs.size() - 1).position(); // what a job would have saved after applying row 2
+            }
+            xs.execute("XA COMMIT 'aq2'");
+        }
+        MySqlBinlogSource second = SourceRun.source(server, new StartPosition.Latest(), SourceRun.db(db), 1 << 20, null);
+        try (SourceRun run = SourceRun.run(second, stored)) {
+            List<Transaction> txs = run.untilRow(t, r -> r.after()[0].equals(1L));
+            assertThat(insertedIds(txs, t)).contains(1L);
+        }
+    }
+
     /**
      * A savepoint rolled back after a non-transactional change is logged inside the group as "ROLLBACK TO `s`". The
      * source takes that for the end of the transaction: it emits the rolled-back rows as committed and splits the

@@ -64,6 +64,14 @@ class MySqlToMySqlIT {
             }
             assertThat(target.query(null, "SELECT COUNT(*) FROM m2m.orders").get(0).get(0)).isEqualTo(20005L);
             assertThat(target.query(null, "SELECT status FROM m2m.orders WHERE id = 5").get(0).get(0)).isEqualTo("new");
+            source.execute("m2m", "RENAME TABLE items TO order_items", "INSERT INTO order_items VALUES (9, 9, 'renamed')",
+                    "CREATE TABLE scratch (id INT PRIMARY KEY)", "INSERT INTO scratch VALUES (1)", "DROP TABLE scratch",
+                    "CREATE INDEX by_customer ON orders (customer)");
+            JobHarness.awaitSame(source, "SELECT * FROM m2m.order_items ORDER BY order_id, line", target,
+                    "SELECT * FROM m2m.order_items ORDER BY order_id, line", job);
+            JobHarness.awaitSame(source, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'm2m' ORDER BY 1",
+                    target, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'm2m' ORDER BY 1", job);
+            assertThat(target.query(null, "SHOW INDEX FROM m2m.orders WHERE Key_name = 'by_customer'")).isNotEmpty();
         }
     }
 

@@ -160,8 +160,8 @@ final class Demo implements Callable<Integer> {
     }
 
     private static void print(MariaDbServer mysql, PostgresServer pg) {
+        List<Object> b = totals(pg); // the target first, so the printed source is never behind it
         List<Object> a = totals(mysql);
-        List<Object> b = totals(pg);
         System.out.printf("%-8s %-22s %-22s%n", java.time.LocalTime.now().withNano(0), a.get(0) + " (" + a.get(1) + ")",
                 b.get(0) + " (" + b.get(1) + ")");
     }

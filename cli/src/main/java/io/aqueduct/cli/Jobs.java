@@ -57,6 +57,7 @@ public final class Jobs {
             case "postgres" -> PostgresPrechecks.target(job.target());
             default -> List.<Check>of();
         });
+        if (out.stream().noneMatch(c -> c.status() == Check.Status.FAIL)) out.addAll(SchemaMigration.checks(job));
         if (out.stream().noneMatch(c -> c.status() == Check.Status.FAIL)) {
             try {
                 new Router(job.routes()).validate(source(job).tables());

@@ -85,6 +85,49 @@ public final class MySqlCatalog {
         return new TableSchema(id, cols, key, kind);
     }
 
+    /** Secondary indexes (not the key Aqueduct uses), with their columns in index order; prefix lengths dropped. */
+    public List<io.aqueduct.core.model.Index> indexes(TableSchema t) throws SQLException {
+        Map<String, List<String>> cols = new LinkedHashMap<>();
+        Map<String, Boolean> unique = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS "
+                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_TYPE IN ('BTREE', 'HASH') ORDER BY INDEX_NAME, SEQ_IN_INDEX")) {
+            ps.setString(1, t.id().schema());
+            ps.setString(2, t.id().table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    cols.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(3));
+                    unique.put(rs.getString(1), rs.getInt(2) == 0);
+                }
+            }
+        }
+        List<io.aqueduct.core.model.Index> out = new ArrayList<>();
+        for (var e : cols.entrySet()) {
+            if (e.getKey().equals("PRIMARY") || e.getValue().equals(t.keyColumns())) continue;
+            out.add(new io.aqueduct.core.model.Index(e.getKey(), unique.get(e.getKey()), e.getValue()));
+        }
+        return out;
+    }
+
+    /** The server's own CREATE TABLE statement for the table. */
+    public String createStatement(TableId id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SHOW CREATE TABLE `" + id.schema().replace("`", "``") + "`.`"
+                + id.table().replace("`", "``") + "`"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(2);
+        }
+    }
+
+    /** The database's default character set and collation, for creating it elsewhere alike. */
+    public String[] databaseDefaults(String database) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME "
+                + "FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
+            }
+        }
+    }
+
     /** MariaDB's JSON is LONGTEXT with a json_valid() check named after the column. */
     private Set<String> jsonColumns(TableId id) throws SQLException {
         Set<String> out = new HashSet<>();

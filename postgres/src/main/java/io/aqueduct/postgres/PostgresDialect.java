@@ -420,7 +420,7 @@ public final class PostgresDialect implements SqlDialect {
     private record TargetColumn(String type, boolean notNull, boolean inPrimaryKey) {}
 
     /** The DDL that would make the target table take rows of this shape; empty when it already does. */
-    List<String> changesNeeded(Connection c, TableSchema t) throws SQLException {
+    public List<String> changesNeeded(Connection c, TableSchema t) throws SQLException {
         String table = table(t.id());
         Map<String, TargetColumn> existing = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
@@ -474,6 +474,20 @@ public final class PostgresDialect implements SqlDialect {
         if (have.equals("text") || have.equals(varchar)) return true;
         if (!have.startsWith(varchar + "(") || want.equals(varchar)) return false;
         return typeParams(have)[0] >= typeParams(want)[0];
+    }
+
+    /**
+     * The statements that create the table (with its schema, key and the given secondary indexes) as
+     * {@link #ensureTable} would, for {@code aqueduct schema}. Index names are prefixed with the table's, because
+     * PostgreSQL index names are unique per schema while MySQL's are per table.
+     */
+    public List<String> createStatements(TableSchema t, List<io.aqueduct.core.model.Index> indexes) {
+        List<String> out = new ArrayList<>(List.of("CREATE SCHEMA IF NOT EXISTS " + quote(t.id().schema()), createTable(t)));
+        for (io.aqueduct.core.model.Index ix : indexes) {
+            out.add("CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + quote(t.id().table() + "_" + ix.name())
+                    + " ON " + table(t.id()) + " (" + String.join(", ", ix.columns().stream().map(this::quote).toList()) + ")");
+        }
+        return out;
     }
 
     private String createTable(TableSchema t) {

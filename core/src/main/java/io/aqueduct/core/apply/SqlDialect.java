@@ -26,7 +26,14 @@ public interface SqlDialect {
     String upsert(TableSchema t, int rows);
 
     /** Inserts {@code rows} rows of every column. */
-    String insert(TableSchema t, int rows);
+    default String insert(TableSchema t, int rows) {
+        StringBuilder sb = new StringBuilder("INSERT INTO ").append(table(t.id())).append(" (");
+        for (int i = 0; i < t.columns().size(); i++) sb.append(i == 0 ? "" : ",").append(quote(t.columns().get(i).name()));
+        sb.append(") VALUES ");
+        String tuple = "(" + "?,".repeat(t.columns().size() - 1) + "?)";
+        for (int r = 0; r < rows; r++) sb.append(r == 0 ? "" : ",").append(tuple);
+        return sb.toString();
+    }
 
     /** Null-safe equality of one column with a parameter. */
     String nullSafeEquals(String quotedColumn);

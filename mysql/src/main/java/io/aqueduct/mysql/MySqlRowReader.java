@@ -1,0 +1,146 @@
+package io.aqueduct.mysql;
+
+import io.aqueduct.core.apply.RowReader;
+import io.aqueduct.core.model.Column;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads MySQL/MariaDB rows over JDBC into the same Java values the binlog decoder produces: integers as Long, BIGINT
+ * UNSIGNED as BigInteger, FLOAT as Float, BIT as big-endian bytes, DATE/DATETIME as LocalDate/LocalDateTime, TIMESTAMP
+ * as Instant, TIME as Duration, YEAR as Long, zero and partial dates as their text.
+ *
+ * <p>Temporal columns are selected as text and parsed here, so neither driver nor JVM time zone can shift them and
+ * zero dates survive; the session must run in UTC ({@link #prepareSession}) for TIMESTAMP text to be UTC. FLOAT is
+ * selected multiplied by a double, because MySQL prints a FLOAT with 6 significant digits, which does not give its
+ * exact value back, while a DOUBLE prints exactly.
+ */
+public final class MySqlRowReader implements RowReader {
+    private final List<Column> columns;
+
+    /** @param columns the source columns, whose types decide the Java type of each value */
+    public MySqlRowReader(List<Column> columns) {
+        this.columns = List.copyOf(columns);
+    }
+
+    /** UTC for TIMESTAMP text, utf8mb4 so that any column's text arrives intact. */
+    public static void prepareSession(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET SESSION time_zone = '+00:00', NAMES utf8mb4");
+        }
+    }
+
+    public static String quote(String identifier) {
+        return "`" + identifier.replace("`", "``") + "`";
+    }
+
+    @Override
+    public String selectList(List<String> names) {
+        List<String> out = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            String q = quote(names.get(i));
+            out.add(switch (columns.get(i).baseType()) {
+                case "date", "datetime", "timestamp", "time" -> "CAST(" + q + " AS CHAR)";
+                case "float" -> q + " * 1e0";
+                case "bit" -> "CAST(" + q + " AS UNSIGNED)";
+                default -> q;
+            });
+        }
+        return String.join(", ", out);
+    }
+
+    @Override
+    public Object[] read(ResultSet rs) throws SQLException {
+        Object[] row = new Object[columns.size()];
+        for (int i = 0; i < row.length; i++) row[i] = value(rs, i + 1, columns.get(i));
+        return row;
+    }
+
+    private static Object value(ResultSet rs, int i, Column c) throws SQLException {
+        String base = c.baseType();
+        switch (base) {
+            case "tinyint", "smallint", "mediumint", "int", "integer", "year" -> {
+                String s = rs.getString(i); // text: the driver maps YEAR to a date and TINYINT(1) to a boolean
+                return s == null ? null : Long.parseLong(s);
+            }
+            case "bigint" -> {
+                String s = rs.getString(i);
+                if (s == null) return null;
+                return c.unsigned() ? new BigInteger(s) : (Object) Long.parseLong(s);
+            }
+            case "decimal", "numeric" -> {
+                return rs.getBigDecimal(i);
+            }
+            case "float" -> {
+                double d = rs.getDouble(i);
+                return rs.wasNull() ? null : (Object) (float) d;
+            }
+            case "double", "real" -> {
+                double d = rs.getDouble(i);
+                return rs.wasNull() ? null : (Object) d;
+            }
+            case "bit" -> {
+                String s = rs.getString(i);
+                return s == null ? null : bits(new BigInteger(s), (Math.max(1, c.length()) + 7) / 8);
+            }
+            case "date" -> {
+                String s = rs.getString(i);
+                return s == null || isZero(s) ? s : LocalDate.parse(s);
+            }
+            case "datetime" -> {
+                String s = rs.getString(i);
+                return s == null || isZero(s) ? s : LocalDateTime.parse(s.replace(' ', 'T'));
+            }
+            case "timestamp" -> {
+                String s = rs.getString(i);
+                return s == null || isZero(s) ? s : LocalDateTime.parse(s.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+            }
+            case "time" -> {
+                String s = rs.getString(i);
+                return s == null ? null : time(s);
+            }
+            default -> {
+                if (c.charset() == null && !base.equals("json") && !base.equals("enum") && !base.equals("set")
+                        && !base.endsWith("text") && !base.endsWith("char")) {
+                    return rs.getBytes(i); // binary strings, blobs, geometry
+                }
+                return rs.getString(i);
+            }
+        }
+    }
+
+    /** A zero or partial date ({@code 0000-00-00}, {@code 2024-00-10}), which Java dates cannot hold. */
+    private static boolean isZero(String s) {
+        return s.startsWith("0000") || s.startsWith("-00", 4) || s.startsWith("-00", 7);
+    }
+
+    /** An unsigned value as exactly {@code len} big-endian bytes. */
+    static byte[] bits(BigInteger v, int len) {
+        byte[] raw = v.toByteArray(); // may carry a leading sign byte
+        byte[] out = new byte[len];
+        int n = Math.min(len, raw.length);
+        System.arraycopy(raw, raw.length - n, out, len - n, n);
+        return out;
+    }
+
+    /** MySQL TIME text: [-]H:MM:SS[.ffffff], hours up to 838. */
+    static Duration time(String s) {
+        boolean negative = s.startsWith("-");
+        String[] parts = (negative ? s.substring(1) : s).split(":");
+        String[] sec = parts[2].split("\\.");
+        long micros = 0;
+        if (sec.length > 1) micros = Long.parseLong((sec[1] + "000000").substring(0, 6));
+        Duration d = Duration.ofSeconds(Long.parseLong(parts[0]) * 3600 + Long.parseLong(parts[1]) * 60 + Long.parseLong(sec[0]),
+                micros * 1000);
+        return negative ? d.negated() : d;
+    }
+}

@@ -7,6 +7,7 @@ import io.aqueduct.core.apply.SqlDialect;
 import io.aqueduct.core.config.ConfigException;
 import io.aqueduct.core.config.JobConfig;
 import io.aqueduct.core.model.Column;
+import io.aqueduct.core.model.RowKey;
 import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Values;
 import io.aqueduct.mysql.MySqlDialect;
@@ -100,8 +101,8 @@ final class Verifier {
         List<Diff> out = new ArrayList<>();
         // missing and extra rows wait here until the table ends: under different collations (MySQL vs PostgreSQL
         // text keys) one row may fall into different chunks on the two sides, and then pairs up here
-        Map<Key, Object[]> missing = new LinkedHashMap<>();
-        Map<Key, Object[]> extra = new LinkedHashMap<>();
+        Map<RowKey, Object[]> missing = new LinkedHashMap<>();
+        Map<RowKey, Object[]> extra = new LinkedHashMap<>();
         Object[] last = null;
         while (true) {
             List<Object[]> s = read(src, srcDialect, source, srcReader, last, null, true);
@@ -116,7 +117,7 @@ final class Verifier {
             }
             last = upTo;
         }
-        for (Iterator<Map.Entry<Key, Object[]>> it = missing.entrySet().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<RowKey, Object[]>> it = missing.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             Object[] t = extra.remove(e.getKey());
             if (t != null) {
@@ -142,9 +143,9 @@ final class Verifier {
         }
     }
 
-    private void compareRows(List<Object[]> s, List<Object[]> t, Map<Key, Object[]> missing, Map<Key, Object[]> extra,
+    private void compareRows(List<Object[]> s, List<Object[]> t, Map<RowKey, Object[]> missing, Map<RowKey, Object[]> extra,
                              List<Diff> out) {
-        Map<Key, Object[]> targetRows = new LinkedHashMap<>();
+        Map<RowKey, Object[]> targetRows = new LinkedHashMap<>();
         for (Object[] r : t) targetRows.put(key(r), r);
         for (Object[] r : s) {
             Object[] other = targetRows.remove(key(r));
@@ -225,8 +226,8 @@ final class Verifier {
         for (int from = 0; from < diffs.size(); from += 500) {
             List<Object[]> keys = new ArrayList<>();
             for (Diff d : diffs.subList(from, Math.min(diffs.size(), from + 500))) keys.add(d.source() != null ? d.source() : d.target());
-            Map<Key, Object[]> missing = new LinkedHashMap<>();
-            Map<Key, Object[]> extra = new LinkedHashMap<>();
+            Map<RowKey, Object[]> missing = new LinkedHashMap<>();
+            Map<RowKey, Object[]> extra = new LinkedHashMap<>();
             compareRows(byKeys(src, srcDialect, source, srcReader, keys), byKeys(tgt, tgtDialect, target, tgtReader, keys),
                     missing, extra, out);
             for (Object[] r : missing.values()) out.add(new Diff(Kind.MISSING, r, null, List.of(), 1));
@@ -252,8 +253,8 @@ final class Verifier {
     // ---- keyless tables -----------------------------------------------------------------------------------------
 
     private List<Diff> compareKeyless(Progress progress) throws SQLException {
-        Map<Key, Object[]> sample = new LinkedHashMap<>();
-        Map<Key, Integer> count = new LinkedHashMap<>();
+        Map<RowKey, Object[]> sample = new LinkedHashMap<>();
+        Map<RowKey, Integer> count = new LinkedHashMap<>();
         rowsCompared = 0;
         for (int side = 0; side < 2; side++) {
             Connection c = side == 0 ? src : tgt;
@@ -268,7 +269,7 @@ final class Verifier {
                                 + " rows, too many to compare as a whole in memory: not compared. Add a primary key.");
                     }
                     Object[] row = reader.read(rs);
-                    Key k = new Key(normalize(row), allIndexes());
+                    RowKey k = new RowKey(normalize(row), allIndexes());
                     sample.putIfAbsent(k, row);
                     count.merge(k, side == 0 ? 1 : -1, Integer::sum);
                 }
@@ -293,12 +294,12 @@ final class Verifier {
 
     // ---- normalising --------------------------------------------------------------------------------------------
 
-    private Key key(Object[] row) {
+    private RowKey key(Object[] row) {
         Object[] k = new Object[keyIdx.length];
         for (int i = 0; i < k.length; i++) k[i] = normalize(source.columns().get(keyIdx[i]), row[keyIdx[i]]);
         int[] all = new int[k.length];
         for (int i = 0; i < all.length; i++) all[i] = i;
-        return new Key(k, all);
+        return new RowKey(k, all);
     }
 
     private Object[] normalize(Object[] row) {
@@ -383,31 +384,4 @@ final class Verifier {
         void rows(long done);
     }
 
-    /** Values at some positions of a row, with value equality. */
-    private static final class Key {
-        final Object[] values;
-        final int hash;
-
-        Key(Object[] row, int[] idx) {
-            values = new Object[idx.length];
-            int h = 1;
-            for (int i = 0; i < idx.length; i++) {
-                values[i] = row[idx[i]];
-                h = h * 31 + Values.hash(values[i]);
-            }
-            hash = h;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof Key k) || k.hash != hash) return false;
-            for (int i = 0; i < values.length; i++) if (!Values.same(values[i], k.values[i])) return false;
-            return true;
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
 }

@@ -313,7 +313,8 @@ public final class MySqlBinlogSource implements Source {
                         + "start from 'latest'.", e);
             }
             if (e.getErrorCode() == 1045) {
-                return MySqlConnections.describe(e, endpoint, "source") == null ? e : MySqlConnections.describe(e, endpoint, "source");
+                ConfigException login = MySqlConnections.describe(e, endpoint, "source");
+                return login == null ? e : login;
             }
             if (e.getErrorCode() == 1227 || e.getErrorCode() == 1044) {
                 return new ConfigException("User '" + endpoint.user() + "' may not read the binlog (" + e.getMessage()

@@ -59,13 +59,12 @@ public final class MySqlRowReader implements RowReader {
     }
 
     @Override
-    public Object[] read(ResultSet rs) throws SQLException {
-        Object[] row = new Object[columns.size()];
-        for (int i = 0; i < row.length; i++) row[i] = value(rs, i + 1, columns.get(i));
-        return row;
+    public List<Column> columns() {
+        return columns;
     }
 
-    private static Object value(ResultSet rs, int i, Column c) throws SQLException {
+    @Override
+    public Object value(ResultSet rs, int i, Column c) throws SQLException {
         String base = c.baseType();
         switch (base) {
             case "tinyint", "smallint", "mediumint", "int", "integer", "year" -> {

@@ -46,13 +46,12 @@ public final class PostgresRowReader implements RowReader {
     }
 
     @Override
-    public Object[] read(ResultSet rs) throws SQLException {
-        Object[] row = new Object[columns.size()];
-        for (int i = 0; i < row.length; i++) row[i] = value(rs, i + 1, columns.get(i));
-        return row;
+    public List<Column> columns() {
+        return columns;
     }
 
-    private static Object value(ResultSet rs, int i, Column c) throws SQLException {
+    @Override
+    public Object value(ResultSet rs, int i, Column c) throws SQLException {
         if (rs.getObject(i) == null) return null;
         return switch (c.baseType()) {
             case "tinyint", "smallint", "mediumint", "int", "integer", "year" -> rs.getLong(i);

@@ -147,6 +147,7 @@ final class Processes {
         return true;
     }
 
+    /** The wait between two polls of a process or server state (ready, exited), each loop bounded by a deadline. */
     static void pause(Duration d) {
         try {
             Thread.sleep(d.toMillis());

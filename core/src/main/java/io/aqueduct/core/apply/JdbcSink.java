@@ -3,6 +3,7 @@ package io.aqueduct.core.apply;
 import io.aqueduct.core.model.Change;
 import io.aqueduct.core.model.Ddl;
 import io.aqueduct.core.model.RowChange;
+import io.aqueduct.core.model.RowKey;
 import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Transaction;
 import io.aqueduct.core.model.Values;
@@ -99,7 +100,7 @@ public final class JdbcSink implements Sink {
     }
 
     private void applyMerged(Connection c, int lane, List<Transaction> batch) throws SQLException {
-        Map<TableSchema, Map<Key, Object>> keyed = new LinkedHashMap<>();
+        Map<TableSchema, Map<RowKey, Object>> keyed = new LinkedHashMap<>();
         Map<io.aqueduct.core.model.TableId, TableSchema> current = new java.util.HashMap<>();
         for (Transaction tx : batch) {
             for (Change change : tx.changes()) {
@@ -115,26 +116,26 @@ public final class JdbcSink implements Sink {
                     applyOne(c, lane, rc);
                     continue;
                 }
-                Map<Key, Object> rows = keyed.computeIfAbsent(s, k -> new LinkedHashMap<>());
+                Map<RowKey, Object> rows = keyed.computeIfAbsent(s, k -> new LinkedHashMap<>());
                 int[] idx = s.keyIndexes();
                 if (rc.before() != null) {
-                    Key before = new Key(rc.before(), idx);
-                    if (rc.after() == null || !before.equals(new Key(rc.after(), idx))) rows.put(before, DELETED);
+                    RowKey before = new RowKey(rc.before(), idx);
+                    if (rc.after() == null || !before.equals(new RowKey(rc.after(), idx))) rows.put(before, DELETED);
                 }
-                if (rc.after() != null) rows.put(new Key(rc.after(), idx), rc.after());
+                if (rc.after() != null) rows.put(new RowKey(rc.after(), idx), rc.after());
             }
         }
         flush(c, lane, keyed);
     }
 
-    private void flush(Connection c, int lane, Map<TableSchema, Map<Key, Object>> keyed) throws SQLException {
+    private void flush(Connection c, int lane, Map<TableSchema, Map<RowKey, Object>> keyed) throws SQLException {
         for (var e : keyed.entrySet()) {
             TableSchema s = e.getKey();
             ensure(c, lane, s);
             List<Object[]> deletes = new ArrayList<>();
             List<Object[]> upserts = new ArrayList<>();
             for (var row : e.getValue().entrySet()) {
-                if (row.getValue() == DELETED) deletes.add(row.getKey().values);
+                if (row.getValue() == DELETED) deletes.add(row.getKey().values());
                 else upserts.add((Object[]) row.getValue());
             }
             deleteByKey(c, s, deletes);
@@ -162,8 +163,8 @@ public final class JdbcSink implements Sink {
         ensure(c, lane, s);
         if (s.hasKey()) {
             int[] idx = s.keyIndexes();
-            if (rc.before() != null && (rc.after() == null || !new Key(rc.before(), idx).equals(new Key(rc.after(), idx)))) {
-                deleteByKey(c, s, List.<Object[]>of(new Key(rc.before(), idx).values));
+            if (rc.before() != null && (rc.after() == null || !new RowKey(rc.before(), idx).equals(new RowKey(rc.after(), idx)))) {
+                deleteByKey(c, s, List.<Object[]>of(new RowKey(rc.before(), idx).values()));
             }
             if (rc.after() != null) writeRows(c, s, List.<Object[]>of(rc.after()), true);
             return;
@@ -272,31 +273,4 @@ public final class JdbcSink implements Sink {
         }
     }
 
-    /** A row's key values with value equality. */
-    private static final class Key {
-        final Object[] values;
-        final int hash;
-
-        Key(Object[] row, int[] idx) {
-            values = new Object[idx.length];
-            int h = 1;
-            for (int i = 0; i < idx.length; i++) {
-                values[i] = row[idx[i]];
-                h = h * 31 + Values.hash(values[i]);
-            }
-            hash = h;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof Key k) || k.hash != hash) return false;
-            for (int i = 0; i < values.length; i++) if (!Values.same(values[i], k.values[i])) return false;
-            return true;
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
 }

@@ -1,7 +1,6 @@
 package io.aqueduct.core.model;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -62,17 +61,5 @@ public record TableSchema(TableId id, List<Column> columns, List<String> keyColu
         List<String> keys = new ArrayList<>(keyColumns.size());
         for (String k : keyColumns) keys.add(renames.getOrDefault(k, k));
         return new TableSchema(id, cols, keys, keyKind);
-    }
-
-    /** Keeps only the columns at the given positions (in that order). */
-    public TableSchema project(int[] keep) {
-        List<Column> cols = new ArrayList<>(keep.length);
-        Map<String, Boolean> kept = new HashMap<>();
-        for (int i : keep) {
-            cols.add(columns.get(i));
-            kept.put(columns.get(i).name(), true);
-        }
-        List<String> keys = keyColumns.stream().allMatch(kept::containsKey) ? keyColumns : List.of();
-        return new TableSchema(id, cols, keys, keys.isEmpty() ? KeyKind.NONE : keyKind);
     }
 }

@@ -32,7 +32,7 @@ public final class Jobs {
     public static Source source(JobConfig job) {
         return switch (job.source().type()) {
             case "mysql" -> new MySqlBinlogSource(job.source(), filter(job), job.fragmentBytes(),
-                    job.state().resolve("schema-history.jsonl"));
+                    job.state().resolve("schema-history.jsonl"), job.snapshot());
             default -> throw new ConfigException("source.type: '" + job.source().type() + "' is not supported");
         };
     }
@@ -88,17 +88,29 @@ public final class Jobs {
             store = new FilePositionStore(job.state());
             if (store.load().isEmpty()) {
                 try {
+                    // the copy needs its target tables; created before the start is pinned, so a crash redoes both
+                    if (job.snapshot().copies()) createMissingTables(job);
                     store.save(source(job).resolveStart().toJson());
                 } catch (ConfigException e) {
                     store.close();
                     throw e;
                 } catch (Exception e) {
                     store.close();
-                    throw new ConfigException("Cannot find the start position on the source: " + e.getMessage(), e);
+                    throw new ConfigException((job.snapshot().copies() ? "Cannot create the missing target tables or find the "
+                            + "start position on the source: " : "Cannot find the start position on the source: ")
+                            + e.getMessage(), e);
                 }
             }
             runner = new JobRunner(() -> new Pipeline(source(job), sink(job), router, store, job.queueBytes(), job.batchRows(),
                     Duration.ofSeconds(job.statusSeconds()), stats), Duration.ofSeconds(30));
+        }
+
+        private static void createMissingTables(JobConfig job) throws java.sql.SQLException {
+            List<SchemaMigration.Plan> plans = SchemaMigration.plan(job).stream().filter(p -> !p.exists()).toList();
+            if (plans.isEmpty()) return;
+            org.slf4j.LoggerFactory.getLogger(Jobs.class).info("Creating {} missing target table(s) from the source: {}",
+                    plans.size(), plans.stream().map(p -> p.target().toString()).toList());
+            SchemaMigration.apply(job, plans);
         }
 
         public void run() throws Exception {

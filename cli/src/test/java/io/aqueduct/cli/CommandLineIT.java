@@ -61,7 +61,7 @@ class CommandLineIT {
         String yaml = "name: " + name + "\nsource:\n  type: mysql\n  host: 127.0.0.1\n  port: " + port + "\n  user: " + user
                 + "\n  password: \"" + password + "\"\n  server-id: 6200\n  start: latest\ntables:\n  include: ['cli\\..*']\n"
                 + "target:\n  type: mysql\n  host: 127.0.0.1\n  port: " + source.port() + "\n  user: root\n"
-                + "state: ./state-" + name + "\n" + extra;
+                + "state: ./state-" + name + "\n" + (extra.contains("mode:") ? "" : "mode: incremental\n") + extra;
         Path p = dir.resolve(name + ".yaml");
         Files.writeString(p, yaml);
         return p.toString();

@@ -39,17 +39,21 @@ final class JobHarness implements AutoCloseable {
         return new JobHarness(new JobConfigLoader().load(file));
     }
 
-    /** A job file from a MariaDB source to a target server, with extra top-level YAML appended. */
+    /**
+     * A job file from a MariaDB source to a target server, with extra top-level YAML appended; mode: incremental from
+     * the latest position unless the extra YAML sets a mode.
+     */
     static String yaml(String name, DatabaseServer source, int serverId, String include, String targetType, DatabaseServer target,
                        String extra) {
         String targetDb = targetType.equals("postgres") ? "\n  database: app" : "";
+        boolean incremental = !extra.contains("mode:");
         return "name: " + name + "\n"
                 + "source:\n  type: mysql\n  host: 127.0.0.1\n  port: " + source.port() + "\n  user: root\n  password: \"\"\n"
-                + "  server-id: " + serverId + "\n  start: latest\n"
+                + "  server-id: " + serverId + "\n" + (incremental ? "  start: latest\n" : "")
                 + "tables:\n  include: ['" + include + "']\n"
                 + "target:\n  type: " + targetType + "\n  host: 127.0.0.1\n  port: " + target.port() + "\n  user: " + target.user()
                 + "\n  password: \"\"" + targetDb + "\n"
-                + "state: ./state\nstatus-interval: 1\n" + extra;
+                + "state: ./state\nstatus-interval: 1\n" + (incremental ? "mode: incremental\n" : "") + extra;
     }
 
     boolean isAlive() {

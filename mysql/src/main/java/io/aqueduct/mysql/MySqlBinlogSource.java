@@ -16,6 +16,7 @@ import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
 import com.github.shyiko.mysql.binlog.network.ServerException;
 import io.aqueduct.core.config.ConfigException;
 import io.aqueduct.core.config.Endpoint;
+import io.aqueduct.core.config.SnapshotSettings;
 import io.aqueduct.core.config.StartPosition;
 import io.aqueduct.core.filter.TableFilter;
 import io.aqueduct.core.model.Change;
@@ -24,7 +25,6 @@ import io.aqueduct.core.model.Position;
 import io.aqueduct.core.model.RowChange;
 import io.aqueduct.core.model.TableId;
 import io.aqueduct.core.model.TableSchema;
-import io.aqueduct.core.model.Transaction;
 import io.aqueduct.core.pipeline.Source;
 import io.aqueduct.core.pipeline.TransactionQueue;
 import java.io.IOException;
@@ -55,7 +55,9 @@ public final class MySqlBinlogSource implements Source {
     private final TableFilter filter;
     private final long fragmentBytes;
     private final SchemaHistory history;
+    private final SnapshotSettings snapshot;
     private volatile BinaryLogClient client;
+    private volatile Emitter emitter;
     private volatile boolean closed;
 
     /**
@@ -63,10 +65,17 @@ public final class MySqlBinlogSource implements Source {
      *                    in memory only)
      */
     public MySqlBinlogSource(Endpoint endpoint, TableFilter filter, long fragmentBytes, Path historyFile) {
+        this(endpoint, filter, fragmentBytes, historyFile, SnapshotSettings.INCREMENTAL);
+    }
+
+    /** @param snapshot the job's mode: with a copying mode the start position carries the tables to copy */
+    public MySqlBinlogSource(Endpoint endpoint, TableFilter filter, long fragmentBytes, Path historyFile,
+                             SnapshotSettings snapshot) {
         this.endpoint = endpoint;
         this.filter = filter;
         this.fragmentBytes = fragmentBytes;
         this.history = new SchemaHistory(historyFile);
+        this.snapshot = snapshot;
     }
 
     @Override
@@ -74,9 +83,15 @@ public final class MySqlBinlogSource implements Source {
         return MySqlPosition.parse(json);
     }
 
+    /** With a copying mode: the binlog's current end, and every selected table still to copy. */
     @Override
     public Position resolveStart() throws SQLException {
         try (Connection c = MySqlConnections.open(endpoint, null, "source")) {
+            if (snapshot.copies()) {
+                MySqlPosition now = resolve(c, new StartPosition.Latest());
+                List<TableId> tables = new MySqlCatalog(c).tables(filter);
+                return tables.isEmpty() ? now : now.withSnapshot(new SnapshotProgress(tables, null));
+            }
             MySqlPosition p = resolve(c, endpoint.start());
             if (!p.file().isEmpty()) requireAvailable(c, p.file());
             else requireGtidsAvailable(c, p.gtids());
@@ -101,7 +116,11 @@ public final class MySqlBinlogSource implements Source {
     public void run(Position from, TransactionQueue out) throws Exception {
         Connection jdbc = MySqlConnections.open(endpoint, null, "source");
         try {
-            MySqlPosition start = from != null ? (MySqlPosition) from : resolve(jdbc, endpoint.start());
+            MySqlPosition start = from != null ? (MySqlPosition) from : (MySqlPosition) resolveStart();
+            if (!snapshot.follows() && start.snapshot() == null) {
+                LOG.info("The snapshot is complete; with mode: full there is nothing more to do");
+                return;
+            }
             if (!start.file().isEmpty()) requireAvailable(jdbc, start.file());
             else requireGtidsAvailable(jdbc, start.gtids());
             Reader reader = new Reader(jdbc, Collations.load(jdbc), start, out);
@@ -118,6 +137,8 @@ public final class MySqlBinlogSource implements Source {
     @Override
     public void close() {
         closed = true;
+        Emitter e = emitter;
+        if (e != null) e.abort();
         BinaryLogClient c = client;
         if (c != null) {
             try {
@@ -212,14 +233,15 @@ public final class MySqlBinlogSource implements Source {
     private final class Reader {
         private final Connection jdbc;
         private final Collations collations;
-        private final TransactionQueue out;
+        private final Emitter out;
+        private final MySqlSnapshot copier;
+        private volatile boolean finished;
         private final MySqlCatalog catalog;
         private final Map<Long, TableMapping> tablesById = new HashMap<>();
         private final Map<TableId, TableSchema> catalogCache = new HashMap<>();
         private final TreeMap<Long, String> mariaGtids = new TreeMap<>();
         private GtidSet mysqlGtids;
         private String file;
-        private long seq;
         private String gtid;
         private String origin;
         private List<Change> changes = new ArrayList<>();
@@ -237,11 +259,16 @@ public final class MySqlBinlogSource implements Source {
         private MySqlPosition lastPosition;
         private volatile Exception failure;
         private volatile long lastEventAt = System.currentTimeMillis();
+        /** Set while an event is handled: waiting for a full queue or for a snapshot is not silence. */
+        private volatile boolean busy;
 
-        Reader(Connection jdbc, Collations collations, MySqlPosition start, TransactionQueue out) {
+        Reader(Connection jdbc, Collations collations, MySqlPosition start, TransactionQueue queue) {
             this.jdbc = jdbc;
             this.collations = collations;
-            this.out = out;
+            this.out = new Emitter(queue, start, this::snapshotDone);
+            emitter = out;
+            this.copier = start.snapshot() == null ? null
+                    : new MySqlSnapshot(endpoint, snapshot, start.snapshot(), out, fragmentBytes, this::fail);
             this.catalog = new MySqlCatalog(jdbc);
             this.file = start.file();
             this.lastPosition = start;
@@ -290,6 +317,7 @@ public final class MySqlBinlogSource implements Source {
             watchdog.start();
             LOG.info("Reading the binlog of {} from {}", endpoint.address(), file.isEmpty() ? "GTID set" : file);
             try {
+                if (copier != null) copier.start();
                 client.connect();
             } catch (ServerException e) {
                 throw explain(e);
@@ -299,11 +327,30 @@ public final class MySqlBinlogSource implements Source {
                 throw e;
             } finally {
                 watchdog.interrupt();
+                out.abort();
+                if (copier != null) copier.close();
             }
             Exception f = failure;
             if (f instanceof ServerException se) throw explain(se);
             if (f != null) throw f;
-            if (!closed) throw new IOException("the source closed the binlog connection");
+            if (!closed && !finished) throw new IOException("the source closed the binlog connection");
+        }
+
+        /** Called once the last chunk is emitted; with mode: full the run ends there. */
+        private void snapshotDone() {
+            LOG.info("Snapshot complete; {}", snapshot.follows() ? "following the binlog" : "stopping (mode: full)");
+            if (snapshot.follows()) return;
+            finished = true;
+            // not on this thread: it holds the emitter, which the binlog client's thread may be waiting for
+            Thread t = new Thread(() -> {
+                try {
+                    client.disconnect();
+                } catch (IOException ignored) {
+                    // the run ends either way
+                }
+            }, "snapshot-finish");
+            t.setDaemon(true);
+            t.start();
         }
 
         private Exception explain(ServerException e) {
@@ -328,7 +375,8 @@ public final class MySqlBinlogSource implements Source {
         }
 
         private void fail(Exception ex) {
-            if (failure == null && !closed) failure = ex;
+            if (failure == null && !closed && !finished) failure = ex;
+            out.abort();
             try {
                 client.disconnect();
             } catch (IOException ignored) {
@@ -341,7 +389,7 @@ public final class MySqlBinlogSource implements Source {
             try {
                 while (true) {
                     Thread.sleep(1000); // a periodic check, not a wait for a condition
-                    if (System.currentTimeMillis() - lastEventAt > SILENCE_LIMIT_MS && client.isConnected()) {
+                    if (!busy && System.currentTimeMillis() - lastEventAt > SILENCE_LIMIT_MS && client.isConnected()) {
                         fail(new IOException("no event or heartbeat from the source for " + SILENCE_LIMIT_MS / 1000 + " s"));
                         return;
                     }
@@ -353,7 +401,8 @@ public final class MySqlBinlogSource implements Source {
 
         private void onEvent(Event event) {
             lastEventAt = System.currentTimeMillis();
-            if (failure != null || closed) return;
+            if (failure != null || closed || finished) return;
+            busy = true;
             try {
                 handle(event);
             } catch (InterruptedException e) {
@@ -361,6 +410,9 @@ public final class MySqlBinlogSource implements Source {
                 fail(e);
             } catch (Exception e) {
                 fail(e);
+            } finally {
+                busy = false;
+                lastEventAt = System.currentTimeMillis();
             }
         }
 
@@ -368,6 +420,11 @@ public final class MySqlBinlogSource implements Source {
             EventHeaderV4 h = event.getHeader();
             EventType type = h.getEventType();
             EventData data = event.getData();
+            if (gtid == null && changes.isEmpty() && fragment == 0 && h.getNextPosition() > 0 && type != EventType.ROTATE
+                    && (type == EventType.FORMAT_DESCRIPTION || type == EventType.MARIADB_GTID_LIST
+                        || type == EventType.BINLOG_CHECKPOINT || type == EventType.HEARTBEAT)) {
+                out.passed(new MySqlPosition(file, h.getNextPosition(), ""));
+            }
             switch (type) {
                 case ROTATE -> file = ((RotateEventData) data).getBinlogFilename();
                 case MARIADB_GTID_LIST -> {
@@ -534,7 +591,7 @@ public final class MySqlBinlogSource implements Source {
                 for (Object[] r : rows) add(new RowChange(t.schema, op, op == RowChange.Op.DELETE ? r : null, op == RowChange.Op.INSERT ? r : null));
             }
             if (bytes > fragmentBytes) {
-                out.put(new Transaction(seq, gtid, origin, h.getTimestamp(), null, changes, fragment++, false));
+                out.fragment(gtid, origin, h.getTimestamp(), changes, fragment++);
                 changes = new ArrayList<>();
                 bytes = 0;
             }
@@ -558,7 +615,7 @@ public final class MySqlBinlogSource implements Source {
             lastPosition = new MySqlPosition(file, h.getNextPosition(), gtids);
             MySqlPosition pos = xaResume.isEmpty() ? lastPosition : xaResume.values().iterator().next();
             String id = gtid != null ? gtid : file + ":" + h.getPosition();
-            out.put(new Transaction(seq++, id, origin, h.getTimestamp(), pos, changes, fragment, true));
+            out.commit(id, origin, h.getTimestamp(), changes, fragment, lastPosition, pos);
             reset();
         }
 

@@ -96,6 +96,11 @@ public final class MySqlDialect implements SqlDialect {
 
     @Override
     public void bind(PreparedStatement ps, int i, Column column, Object v) throws SQLException {
+        bindValue(ps, i, column, v);
+    }
+
+    /** Binds one of the model's values (see {@link io.aqueduct.core.model.Values}) as a MySQL parameter. */
+    static void bindValue(PreparedStatement ps, int i, Column column, Object v) throws SQLException {
         if (v == null) ps.setNull(i, column.jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE ? Types.TIMESTAMP : column.jdbcType());
         else if (v instanceof Long l) ps.setLong(i, l);
         else if (v instanceof String s) ps.setString(i, s);

@@ -8,10 +8,35 @@ import io.aqueduct.core.model.Position;
 
 /**
  * A transaction boundary in a MySQL/MariaDB binlog: the file and the offset of the first event after a commit, and
- * the GTID set executed up to there (empty when not known yet).
+ * the GTID set executed up to there (empty when not known yet); while an initial snapshot runs, also how far it got
+ * (null otherwise).
  */
-public record MySqlPosition(String file, long offset, String gtids) implements Position {
+public record MySqlPosition(String file, long offset, String gtids, SnapshotProgress snapshot) implements Position {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    public MySqlPosition(String file, long offset, String gtids) {
+        this(file, offset, gtids, null);
+    }
+
+    MySqlPosition withSnapshot(SnapshotProgress progress) {
+        return new MySqlPosition(file, offset, gtids, progress);
+    }
+
+    /** Binlog order of two positions in files of one server (file names sort by their numeric suffix). */
+    static int compare(MySqlPosition a, MySqlPosition b) {
+        int f = Long.compare(fileNumber(a.file), fileNumber(b.file));
+        return f != 0 ? f : Long.compare(a.offset, b.offset);
+    }
+
+    private static long fileNumber(String file) {
+        if (file.isEmpty()) return -1; // a GTID start before the first rotate event names the file
+        int dot = file.lastIndexOf('.');
+        try {
+            return Long.parseLong(file.substring(dot + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("binlog file name without a number: " + file, e);
+        }
+    }
 
     @Override
     public String toJson() {
@@ -19,6 +44,7 @@ public record MySqlPosition(String file, long offset, String gtids) implements P
         n.put("file", file);
         n.put("position", offset);
         n.put("gtids", gtids == null ? "" : gtids);
+        if (snapshot != null) n.set("snapshot", snapshot.toJson());
         return n.toString();
     }
 
@@ -29,7 +55,8 @@ public record MySqlPosition(String file, long offset, String gtids) implements P
                 throw new IllegalArgumentException("needs file and position");
             }
             String gtids = n.hasNonNull("gtids") ? n.get("gtids").asText() : "";
-            return new MySqlPosition(n.get("file").asText(), n.get("position").asLong(), gtids);
+            SnapshotProgress snapshot = n.hasNonNull("snapshot") ? SnapshotProgress.parse(n.get("snapshot")) : null;
+            return new MySqlPosition(n.get("file").asText(), n.get("position").asLong(), gtids, snapshot);
         } catch (Exception e) {
             throw new ConfigException("The stored position " + json + " is not a MySQL binlog position (" + e.getMessage()
                     + "). Was the state directory written by a job with another source type? Delete position.json to "
@@ -39,6 +66,7 @@ public record MySqlPosition(String file, long offset, String gtids) implements P
 
     @Override
     public String toString() {
-        return file + ":" + offset + (gtids == null || gtids.isEmpty() ? "" : " [" + gtids + "]");
+        return file + ":" + offset + (gtids == null || gtids.isEmpty() ? "" : " [" + gtids + "]")
+                + (snapshot == null ? "" : ", " + snapshot);
     }
 }

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class JdbcSink implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcSink.class);
     private static final Object DELETED = new Object();
+    private static final int DEADLOCK_ATTEMPTS = 20;
 
     private final SqlDialect dialect;
     private final int laneCount;
@@ -66,6 +67,24 @@ public final class JdbcSink implements Sink {
 
     @Override
     public void apply(int lane, List<Transaction> batch) throws SQLException {
+        // a deadlock between lanes rolls back only this batch's target transaction when the batch began it: try
+        // again here rather than restarting the whole job (parallel upserts of neighbouring key ranges meet often)
+        boolean ownTransaction = batch.get(0).fragment() == 0;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                applyOnce(lane, batch);
+                return;
+            } catch (JobRunner.RetryableException e) {
+                if (!ownTransaction || attempt >= DEADLOCK_ATTEMPTS || !(e.getCause() instanceof SQLException s)
+                        || !dialect.isDeadlock(s)) {
+                    throw e;
+                }
+                LOG.debug("Lane {} deadlocked ({}); applying its batch again, attempt {}", lane, s.getMessage(), attempt + 1);
+            }
+        }
+    }
+
+    private void applyOnce(int lane, List<Transaction> batch) throws SQLException {
         Connection c = connections[lane];
         boolean commit = batch.get(batch.size() - 1).last();
         try {

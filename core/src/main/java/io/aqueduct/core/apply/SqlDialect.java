@@ -58,6 +58,11 @@ public interface SqlDialect {
     /** Whether the failure is likely to pass on retry (lost connection, deadlock, restart). */
     boolean isTransient(SQLException e);
 
+    /** Whether the target chose this transaction as a deadlock victim (or failed it to serialize), so it may run again. */
+    default boolean isDeadlock(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("40");
+    }
+
     /** Whether it is a constraint violation that ordered, row-by-row apply might avoid. */
     default boolean isConstraintViolation(SQLException e) {
         return e.getSQLState() != null && e.getSQLState().startsWith("23");

@@ -8,6 +8,7 @@ import java.util.List;
  *
  * @param include       regexes on {@code schema.table}, anchored, case-insensitive; empty means all tables
  * @param exclude       regexes removed from the included set
+ * @param snapshot      the mode, and how the initial snapshot reads
  * @param lanes         parallel apply lanes (target connections)
  * @param batchRows     most rows one target commit carries
  * @param queueBytes    bytes of changes held between source and target
@@ -21,7 +22,7 @@ public record JobConfig(
         List<String> include,
         List<String> exclude,
         Routes routes,
-        String mode,
+        SnapshotSettings snapshot,
         Path state,
         int lanes,
         int batchRows,

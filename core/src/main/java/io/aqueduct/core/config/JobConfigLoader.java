@@ -65,7 +65,7 @@ public final class JobConfigLoader {
             throw new ConfigException(fileName + " is empty. A job needs at least name, source, target and state.");
         }
         ConfigNode job = new ConfigNode(root, "", env);
-        job.expectOnly(List.of("name", "source", "target", "tables", "routes", "mode", "state", "apply", "memory",
+        job.expectOnly(List.of("name", "source", "target", "tables", "routes", "mode", "snapshot", "state", "apply", "memory",
                 "status-interval"));
         String name = job.requiredString("name", "Give the job a name made of letters, digits, '_', '-' or '.'.");
         if (!NAME.matcher(name).matches()) {
@@ -82,11 +82,16 @@ public final class JobConfigLoader {
         tables.finish();
 
         Routes routes = routes(job.section("routes"));
-        String mode = job.oneOf("mode", "incremental", List.of("incremental", "full", "full+incremental"));
-        if (!mode.equals("incremental")) {
-            throw new ConfigException("mode: '" + mode + "' (an initial snapshot) is not available in this version; "
-                    + "use mode: incremental and copy existing rows with another tool first.");
+        String mode = job.oneOf("mode", "full+incremental", List.of("full+incremental", "full", "incremental"));
+        if (!mode.equals("incremental") && job.section("source").has("start")) {
+            throw new ConfigException("source.start: only applies to mode: incremental. With mode: " + mode + " the "
+                    + "job copies the tables as they are when it first starts and follows the log from there; remove "
+                    + "source.start, or set mode: incremental to follow the log from that position without a copy.");
         }
+        ConfigNode snap = job.section("snapshot");
+        SnapshotSettings snapshot = new SnapshotSettings(mode, snap.intValue("parallelism", 4, 1, 64),
+                snap.intValue("chunk-rows", 10_000, 1, 10_000_000));
+        snap.finish();
         String state = job.requiredString("state", "Name a directory where the job keeps its position, "
                 + "for example state: ./state/" + name + ".");
         Path statePath = base == null ? Path.of(state) : base.resolve(state).normalize();
@@ -101,7 +106,7 @@ public final class JobConfigLoader {
         memory.finish();
         int statusSeconds = job.intValue("status-interval", 5, 1, 3600);
         job.finish();
-        return new JobConfig(name, source, target, include, exclude, routes, mode, statePath, lanes, batchRows,
+        return new JobConfig(name, source, target, include, exclude, routes, snapshot, statePath, lanes, batchRows,
                 queueBytes, fragmentBytes, statusSeconds);
     }
 

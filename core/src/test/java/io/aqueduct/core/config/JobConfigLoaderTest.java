@@ -70,7 +70,7 @@ class JobConfigLoaderTest {
                 List.of("shop\\..*"),
                 List.of("shop\\.tmp_.*"),
                 Routes.NONE,
-                "incremental",
+                new SnapshotSettings("incremental", 4, 10_000),
                 Path.of("/etc/aqueduct/jobs/state/shop-replica"),
                 4, 2000, 128L << 20, 32L << 20, 5);
         assertThat(c).isEqualTo(expected);
@@ -131,7 +131,7 @@ class JobConfigLoaderTest {
         assertThat(c.target().serverId()).isZero();
         assertThat(c.include()).isEmpty();
         assertThat(c.exclude()).isEmpty();
-        assertThat(c.mode()).isEqualTo("incremental");
+        assertThat(c.snapshot()).isEqualTo(new SnapshotSettings("full+incremental", 4, 10_000));
         assertThat(c.state()).isEqualTo(Path.of("/var/lib/aqueduct/j"));
     }
 
@@ -521,13 +521,29 @@ class JobConfigLoaderTest {
     // ---- mode and state ------------------------------------------------------------------------------------------
 
     @Test
-    void fullModeIsRejectedWithAClearMessage() {
+    void snapshotModesAndSettingsAreRead() {
+        JobConfig c = parse(ref("mode: incremental", "mode: full\nsnapshot: {parallelism: 2, chunk-rows: 5000}")
+                .replace("  start: latest\n", ""));
+        assertThat(c.snapshot()).isEqualTo(new SnapshotSettings("full", 2, 5000));
+        assertThat(c.snapshot().copies()).isTrue();
+        assertThat(c.snapshot().follows()).isFalse();
+    }
+
+    @Test
+    void aStartPositionOutsideIncrementalModeIsRejected() {
         for (String mode : List.of("full", "full+incremental")) {
             assertThat(error(ref("mode: incremental", "mode: " + mode)).getMessage())
-                    .startsWith("mode: '" + mode + "'")
-                    .contains("not available")
-                    .contains("mode: incremental");
+                    .startsWith("source.start: only applies to mode: incremental")
+                    .contains("remove source.start");
         }
+    }
+
+    @Test
+    void badSnapshotSettingsAreRejected() {
+        assertThat(error(ref("mode: incremental", "mode: incremental\nsnapshot: {parallelism: 0}")).getMessage())
+                .startsWith("snapshot.parallelism: ");
+        assertThat(error(ref("mode: incremental", "mode: incremental\nsnapshot: {chunk-size: 10}")).getMessage())
+                .startsWith("snapshot.chunk-size: unknown key");
     }
 
     @Test

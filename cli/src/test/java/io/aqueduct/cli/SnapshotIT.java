@@ -1,0 +1,123 @@
+package io.aqueduct.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aqueduct.testkit.DatabaseServer;
+import io.aqueduct.testkit.MariaDbServer;
+import io.aqueduct.testkit.PostgresServer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * mode: full+incremental against real servers: tables that hold rows before the job starts (one of 1,000,000 rows,
+ * one with a composite string key, one without a key, one empty) are copied while a writer keeps inserting, updating
+ * and deleting; once the writer stops and the job catches up, the target equals the source and verify says so.
+ */
+class SnapshotIT {
+    static MariaDbServer source;
+    static MariaDbServer target;
+
+    @BeforeAll
+    static void servers() {
+        source = MariaDbServer.shared();
+        target = MariaDbServer.start(31);
+    }
+
+    @AfterAll
+    static void close() {
+        target.close();
+    }
+
+    static void createTables(String db, int bigRows) {
+        source.execute(null, "CREATE DATABASE " + db);
+        source.execute(db,
+                "CREATE TABLE big (id INT PRIMARY KEY, k INT NOT NULL, pad VARCHAR(40), amount DECIMAL(12,2))",
+                "INSERT INTO big SELECT seq, seq % 1000, CONCAT('row-', seq), seq / 100 FROM seq_1_to_" + bigRows,
+                "CREATE TABLE composite (a VARCHAR(20) NOT NULL, b INT NOT NULL, v TEXT, PRIMARY KEY (a, b))",
+                "INSERT INTO composite SELECT CONCAT('k', seq % 50), seq, REPEAT('v', seq % 30) FROM seq_1_to_5000",
+                "CREATE TABLE nokey (x INT, y VARCHAR(10))",
+                "INSERT INTO nokey SELECT seq % 100, CONCAT('y', seq % 7) FROM seq_1_to_3000",
+                "CREATE TABLE empty (id INT PRIMARY KEY, v INT)");
+    }
+
+    /** Random inserts, updates and deletes on every table until told to stop. */
+    static Thread writer(String db, int bigRows, AtomicBoolean writing, AtomicLong writes, AtomicReference<Throwable> failure) {
+        Thread t = new Thread(() -> {
+            Random random = new Random(11);
+            try (Connection c = source.connect(db); Statement st = c.createStatement()) {
+                int next = bigRows + 1;
+                while (writing.get()) {
+                    int id = 1 + random.nextInt(bigRows);
+                    switch (random.nextInt(8)) {
+                        case 0 -> st.executeUpdate("DELETE FROM big WHERE id = " + id);
+                        case 1 -> st.executeUpdate("INSERT INTO big VALUES (" + next++ + ", 1, 'new', 1.5)");
+                        case 2 -> st.executeUpdate("UPDATE composite SET v = 'changed" + id + "' WHERE a = 'k" + id % 50 + "' AND b = " + id % 5000);
+                        case 3 -> st.executeUpdate("INSERT INTO composite VALUES ('n" + id + "', " + id + ", 'new') "
+                                + "ON DUPLICATE KEY UPDATE v = 'again'");
+                        case 4 -> st.executeUpdate("INSERT INTO nokey VALUES (" + id % 100 + ", 'w')");
+                        case 5 -> st.executeUpdate("INSERT INTO empty VALUES (" + id + ", 1) ON DUPLICATE KEY UPDATE v = v + 1");
+                        default -> st.executeUpdate("UPDATE big SET k = k + 1, pad = 'updated' WHERE id = " + id);
+                    }
+                    writes.incrementAndGet();
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "writer");
+        t.start();
+        return t;
+    }
+
+    static void awaitSameTables(DatabaseServer target, String db, JobHarness job) {
+        for (String q : List.of(
+                "SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', id, k, pad, amount))), SUM(id) FROM %s.big", "SELECT * FROM %s.composite ORDER BY a, b",
+                "SELECT x, y, COUNT(*) FROM %s.nokey GROUP BY x, y ORDER BY x, y", "SELECT * FROM %s.empty ORDER BY id")) {
+            JobHarness.awaitSame(source, q.formatted(db), target, q.formatted(db), job);
+        }
+    }
+
+    @Test
+    void copiesAMillionRowsWhileTheSourceTakesWritesThenFollows(@TempDir Path dir) throws Exception {
+        int bigRows = 1_000_000;
+        createTables("snap_m", bigRows);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong writes = new AtomicLong();
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        Thread writer = writer("snap_m", bigRows, writing, writes, writerFailure);
+        String yaml = JobHarness.yaml("snap_m", source, 6401, "snap_m\\..*", "mysql", target,
+                "mode: full+incremental\nsnapshot:\n  parallelism: 3\n  chunk-rows: 20000\n");
+        try (JobHarness job = JobHarness.start(yaml, dir)) {
+            // the snapshot is done when the stored position no longer carries a snapshot section
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(5))
+                    .pollInterval(java.time.Duration.ofMillis(200)).until(() -> {
+                        if (job.failure.get() != null) throw new AssertionError("job failed", job.failure.get());
+                        String pos = java.nio.file.Files.exists(dir.resolve("state/position.json"))
+                                ? java.nio.file.Files.readString(dir.resolve("state/position.json")) : "";
+                        return pos.contains("\"file\"") && !pos.contains("snapshot");
+                    });
+            long duringSnapshot = writes.get();
+            // keep writing a little into the incremental phase
+            long until = writes.get() + 200;
+            org.awaitility.Awaitility.await().until(() -> writes.get() >= until || writerFailure.get() != null);
+            writing.set(false);
+            writer.join();
+            assertThat(writerFailure.get()).isNull();
+            assertThat(duringSnapshot).as("writes while the snapshot ran").isGreaterThan(100);
+            awaitSameTables(target, "snap_m", job);
+            CommandLineIT.Result verify = CommandLineIT.aqueduct("verify", dir.resolve("job.yaml").toString(), "--settle-seconds", "10");
+            assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+            assertThat(verify.out()).contains("Target matches source.");
+            assertThat(job.failure.get()).isNull();
+        }
+    }
+}

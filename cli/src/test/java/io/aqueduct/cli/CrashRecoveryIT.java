@@ -87,7 +87,7 @@ class CrashRecoveryIT {
     }
 
     /** Starts the real command in its own JVM on this test's class path, appending its output to run.log. */
-    private static Process launch(Path job, Path dir) throws Exception {
+    static Process launch(Path job, Path dir) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         File log = dir.resolve("run.log").toFile();
         return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.aqueduct.cli.Main", "run", job.toString())

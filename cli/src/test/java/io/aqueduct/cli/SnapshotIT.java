@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.aqueduct.testkit.DatabaseServer;
 import io.aqueduct.testkit.MariaDbServer;
 import io.aqueduct.testkit.PostgresServer;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
@@ -82,7 +89,11 @@ class SnapshotIT {
         for (String q : List.of(
                 "SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', id, k, pad, amount))), SUM(id) FROM %s.big", "SELECT * FROM %s.composite ORDER BY a, b",
                 "SELECT x, y, COUNT(*) FROM %s.nokey GROUP BY x, y ORDER BY x, y", "SELECT * FROM %s.empty ORDER BY id")) {
-            JobHarness.awaitSame(source, q.formatted(db), target, q.formatted(db), job);
+            try {
+                JobHarness.awaitSame(source, q.formatted(db), target, q.formatted(db), job);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("differs: " + q.formatted(db), e);
+            }
         }
     }
 
@@ -94,6 +105,15 @@ class SnapshotIT {
         AtomicLong writes = new AtomicLong();
         AtomicReference<Throwable> writerFailure = new AtomicReference<>();
         Thread writer = writer("snap_m", bigRows, writing, writes, writerFailure);
+        try {
+            copyWhileWriting(dir, writing, writes, writerFailure, writer);
+        } finally {
+            writing.set(false);
+        }
+    }
+
+    private void copyWhileWriting(Path dir, AtomicBoolean writing, AtomicLong writes, AtomicReference<Throwable> writerFailure,
+                                  Thread writer) throws Exception {
         String yaml = JobHarness.yaml("snap_m", source, 6401, "snap_m\\..*", "mysql", target,
                 "mode: full+incremental\nsnapshot:\n  parallelism: 3\n  chunk-rows: 20000\n");
         try (JobHarness job = JobHarness.start(yaml, dir)) {
@@ -118,6 +138,114 @@ class SnapshotIT {
             assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
             assertThat(verify.out()).contains("Target matches source.");
             assertThat(job.failure.get()).isNull();
+        }
+    }
+
+    /**
+     * kill -9 of {@code aqueduct run} in the middle of the 1,000,000-row table: the restart continues after the last
+     * chunk applied (its log counts the chunks it read); a second kill right after the snapshot completes, while the
+     * binlog reader catches up (the handover); the third run ends identical to the source.
+     */
+    @Test
+    void killNineMidSnapshotAndMidHandover(@TempDir Path dir) throws Exception {
+        int bigRows = 1_000_000;
+        int chunkRows = 10_000;
+        createTables("snap_k", bigRows);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong writes = new AtomicLong();
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        Thread writer = writer("snap_k", bigRows, writing, writes, writerFailure);
+        List<Process> launched = new java.util.ArrayList<>();
+        try {
+            killAndResume(dir, bigRows, chunkRows, writing, writes, writerFailure, writer, launched);
+        } finally {
+            writing.set(false);
+            launched.forEach(Process::destroyForcibly);
+        }
+    }
+
+    private void killAndResume(Path dir, int bigRows, int chunkRows, AtomicBoolean writing, AtomicLong writes,
+                               AtomicReference<Throwable> writerFailure, Thread writer, List<Process> launched) throws Exception {
+        Path job = dir.resolve("job.yaml");
+        Files.writeString(job, JobHarness.yaml("snap_k", source, 6402, "snap_k\\..*", "mysql", target,
+                "mode: full+incremental\nsnapshot:\n  parallelism: 2\n  chunk-rows: " + chunkRows + "\n"));
+        Path position = dir.resolve("state/position.json");
+        Path log = dir.resolve("run.log");
+
+        Process p = CrashRecoveryIT.launch(job, dir);
+        launched.add(p);
+        Pattern after = Pattern.compile("\"after\"\\s*:\\s*\\[\\s*\"L(\\d+)\"");
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            assertThat(p.isAlive()).as("aqueduct exited; log in %s", log).isTrue();
+            Matcher m = after.matcher(Files.exists(position) ? Files.readString(position) : "");
+            return m.find() && Long.parseLong(m.group(1)) >= 300_000;
+        });
+        p.destroyForcibly().waitFor();
+        Matcher m = after.matcher(Files.readString(position));
+        assertThat(m.find()).isTrue();
+        long resumeAfter = Long.parseLong(m.group(1));
+        assertThat(resumeAfter).isLessThan(bigRows);
+
+        long logStart = Files.size(log);
+        Process second = CrashRecoveryIT.launch(job, dir);
+        launched.add(second);
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            assertThat(second.isAlive()).as("aqueduct exited; log in %s", log).isTrue();
+            return Files.readString(log).substring((int) logStart).contains("Snapshot complete");
+        });
+        second.destroyForcibly().waitFor(); // in the handover: the binlog reader is still catching up
+        String secondRun = Files.readString(log).substring((int) logStart);
+        assertThat(secondRun).contains("continuing after key [" + resumeAfter + "]");
+        Matcher copied = Pattern.compile("Copied snap_k.big: (\\d+) rows in (\\d+) chunk").matcher(secondRun);
+        assertThat(copied.find()).as(secondRun).isTrue();
+        // rows up to the resume key are not read again: only the chunks after it (plus rows the writer added)
+        long chunksAfterResume = (bigRows - resumeAfter + chunkRows - 1) / chunkRows;
+        assertThat(Long.parseLong(copied.group(2))).isBetween(chunksAfterResume, chunksAfterResume + 2);
+        assertThat(Long.parseLong(copied.group(2))).isLessThan(bigRows / chunkRows);
+
+        Process third = CrashRecoveryIT.launch(job, dir);
+        launched.add(third);
+        try {
+            long until = writes.get() + 300;
+            await().atMost(Duration.ofMinutes(1)).until(() -> writes.get() >= until || writerFailure.get() != null);
+            writing.set(false);
+            writer.join();
+            assertThat(writerFailure.get()).isNull();
+            awaitSameTables(target, "snap_k", null);
+            CommandLineIT.Result verify = CommandLineIT.aqueduct("verify", job.toString(), "--settle-seconds", "10");
+            assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+        } finally {
+            third.destroy();
+            assertThat(third.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(third.exitValue()).as("exit code after SIGTERM; log in %s", log).isZero();
+    }
+
+    /** mode: full copies every type exactly to MySQL and to PostgreSQL, then stops by itself; a rerun has nothing to do. */
+    @Test
+    void fullModeCopiesEveryTypeAndStops(@TempDir Path dir) throws Exception {
+        PostgresServer pg = PostgresServer.shared();
+        pg.createDatabase("app");
+        source.execute(null, "CREATE DATABASE snap_t", AllTypes.CREATE.formatted("snap_t.t"));
+        for (String insert : AllTypes.INSERTS) source.execute(null, insert.formatted("snap_t.t"));
+        source.execute(null, AllTypes.UPDATE.formatted("snap_t.t"));
+        source.execute("snap_t", "CREATE TABLE k (a INT, b VARCHAR(10))", "INSERT INTO k VALUES (1, 'x'), (1, 'x'), (2, 'y')");
+        int serverId = 6403;
+        for (DatabaseServer to : List.<DatabaseServer>of(target, pg)) {
+            String type = to == pg ? "postgres" : "mysql";
+            Path jobDir = dir.resolve(type);
+            Files.createDirectories(jobDir);
+            Path job = jobDir.resolve("job.yaml");
+            Files.writeString(job, JobHarness.yaml("snap_t_" + type, source, serverId++, "snap_t\\..*", type, to,
+                    "mode: full\nsnapshot:\n  chunk-rows: 2\n"));
+            CommandLineIT.Result run = CommandLineIT.aqueduct("run", job.toString());
+            assertThat(run.code()).as(run.out() + run.err()).isZero();
+            CommandLineIT.Result verify = CommandLineIT.aqueduct("verify", job.toString(), "--settle-seconds", "0");
+            assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+            assertThat(verify.out()).contains("snap_t.t: 5 rows compared, 0 missing, 0 extra, 0 different")
+                    .contains("snap_t.k: 3 rows compared, 0 missing, 0 extra, 0 different");
+            CommandLineIT.Result again = CommandLineIT.aqueduct("run", job.toString());
+            assertThat(again.code()).as(again.out() + again.err()).isZero();
         }
     }
 }

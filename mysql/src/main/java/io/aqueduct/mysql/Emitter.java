@@ -15,6 +15,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place where a binlog source's transactions leave it, in order, numbered, with their resume positions; and
@@ -32,6 +34,7 @@ import java.util.Set;
  * fragments), and continues after it.
  */
 final class Emitter {
+    private static final Logger LOG = LoggerFactory.getLogger(Emitter.class);
     private static final long BARRIER_WAIT_MS = 60_000;
 
     /** Keys of a table changed by the stream since the window opened, and whether a DDL on the table came by. */
@@ -50,6 +53,7 @@ final class Emitter {
     /** Holds the stream before any transaction past {@code at} (before any at all while {@code at} is unknown). */
     private static final class Barrier {
         MySqlPosition at;
+        /** The stream waits with a transaction past {@code at}: it has emitted everything up to there. */
         boolean streamWaiting;
     }
 
@@ -69,6 +73,9 @@ final class Emitter {
     private long nextChunk;
     private Barrier barrier;
     private boolean aborted;
+    private long tableChunks;
+    private long tableRows;
+    private long rowsSoFar;
 
     /** @param onSnapshotDone runs once the last chunk is emitted */
     Emitter(TransactionQueue out, MySqlPosition start, Runnable onSnapshotDone) {
@@ -129,7 +136,8 @@ final class Emitter {
     }
 
     private void waitAtBarrier() throws InterruptedException {
-        barrier.streamWaiting = true;
+        // only once the position is known does waiting mean the stream is done with everything up to it
+        if (barrier.at != null) barrier.streamWaiting = true;
         lock.notifyAll();
         await(0);
     }
@@ -227,6 +235,14 @@ final class Emitter {
         }
     }
 
+    /** Logs the end of a table's copy in this run: after a restart, only the chunks read since. */
+    private void tableDone(TableId table) {
+        LOG.info("Copied {}: {} rows in {} chunk(s) in this run{}", table, tableRows, tableChunks,
+                progress.tables().size() > 1 ? ", " + (progress.tables().size() - 1) + " table(s) to go" : "");
+        tableChunks = 0;
+        tableRows = 0;
+    }
+
     private void awaitTurn(long index) throws InterruptedException {
         while (nextChunk != index || midFragments) await(0);
     }
@@ -235,6 +251,9 @@ final class Emitter {
         if (!progress.current().equals(table)) {
             throw new IllegalStateException("chunk " + index + " of " + table + " while the snapshot is at " + progress);
         }
+        tableChunks++;
+        tableRows += changes.size();
+        if (hi == null) tableDone(table);
         progress = progress.after(hi);
         out.put(new Transaction(seq++, "snapshot " + table + " chunk " + index, "", System.currentTimeMillis(),
                 resume.withSnapshot(progress), changes, 0, true));
@@ -291,10 +310,15 @@ final class Emitter {
                 out.put(new Transaction(seq++, "snapshot " + schema.id() + " truncate", "", System.currentTimeMillis(),
                         resume.withSnapshot(progress), List.of(new Ddl(schema.id().schema(), sql, schema.id(), schema)), 0, true));
             }
+            if (fragment == 0) rowsSoFar = 0;
             if (!done) {
                 out.put(new Transaction(seq, "snapshot " + schema.id(), "", System.currentTimeMillis(), null, rows, fragment, false));
+                rowsSoFar += rows.size();
                 return;
             }
+            tableChunks = 1;
+            tableRows = rowsSoFar + rows.size();
+            tableDone(schema.id());
             progress = progress.after(null);
             out.put(new Transaction(seq++, "snapshot " + schema.id(), "", System.currentTimeMillis(),
                     resume.withSnapshot(progress), rows, fragment, true));

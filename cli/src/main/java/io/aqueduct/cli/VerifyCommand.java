@@ -12,6 +12,7 @@ import io.aqueduct.core.model.RowChange;
 import io.aqueduct.core.model.TableId;
 import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Transaction;
+import io.aqueduct.core.progress.Progress;
 import io.aqueduct.mysql.MySqlCatalog;
 import io.aqueduct.mysql.MySqlConnections;
 import io.aqueduct.mysql.MySqlRowReader;
@@ -27,8 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,9 +36,6 @@ import picocli.CommandLine.Parameters;
 @Command(name = "verify", description = "Compare the source's selected tables with the target, row by row; exit 0 when "
         + "identical, 1 when they differ, 2 when they cannot be compared.")
 final class VerifyCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(VerifyCommand.class);
-    private static final long PROGRESS_MILLIS = 5000;
-
     @Parameters(paramLabel = "JOB", description = "The job file (YAML).")
     Path job;
 
@@ -90,37 +86,53 @@ final class VerifyCommand implements Callable<Integer> {
         return diffs.isEmpty() ? 0 : 1;
     }
 
-    /** Compares each table, prints its differences and summary line; returns the tables that differ. */
+    /**
+     * Compares each table, prints its differences and summary line; returns the tables that differ. Progress is drawn
+     * as bars on a terminal (stdout, where nothing is parsed then), else printed as plain lines on stderr, so that
+     * stdout holds only the results.
+     */
     private Map<TableSchema, List<Verifier.Diff>> verifyAll(JobConfig config, Router router, SqlDialect dialect,
                                                            Connection src, Connection tgt, List<TableSchema> tables) throws SQLException {
         Map<TableSchema, List<Verifier.Diff>> out = new LinkedHashMap<>();
-        for (TableSchema source : tables) {
-            TableSchema target = router.route(source);
-            Verifier v = new Verifier(config, source, target, src, tgt, dialect, chunkRows);
-            v.probeTarget();
-            long estimate = estimatedRows(src, source.id());
-            String name = source.id().equals(target.id()) ? source.id().toString() : source.id() + " -> " + target.id();
-            LOG.info("Verifying {} (about {} rows){}", name, estimate, source.hasKey() ? ""
-                    : ": no key, compared as a multiset of whole rows");
-            long started = System.nanoTime();
-            long[] lastLog = {System.currentTimeMillis()};
-            List<Verifier.Diff> diffs = v.compareAll(done -> {
-                long now = System.currentTimeMillis();
-                if (now - lastLog[0] < PROGRESS_MILLIS) return;
-                lastLog[0] = now;
-                LOG.info("{}: {} of about {} rows, {} rows/s", name, done, estimate, rate(done, started));
-            });
-            long perSecond = rate(v.rowsCompared, started); // before settling, which is waiting rather than reading
-            diffs = settle(v, diffs);
-            for (Verifier.Diff d : diffs) System.out.println(describe(name, source, d));
-            long missing = diffs.stream().filter(d -> d.kind() == Verifier.Kind.MISSING).mapToLong(Verifier.Diff::count).sum();
-            long extra = diffs.stream().filter(d -> d.kind() == Verifier.Kind.EXTRA).mapToLong(Verifier.Diff::count).sum();
-            long different = diffs.stream().filter(d -> d.kind() == Verifier.Kind.DIFFERENT).count();
-            System.out.printf("%s: %d rows compared, %d missing, %d extra, %d different, %d rows/s%n", name, v.rowsCompared,
-                    missing, extra, different, perSecond);
-            if (!diffs.isEmpty()) out.put(source, diffs);
+        boolean terminal = Progress.isTerminal();
+        try (Progress progress = Progress.open("Verifying", terminal ? System.out : System.err, terminal)) {
+            // every estimate first, so that the overall total is known from the start
+            List<Progress.Task> tasks = new ArrayList<>();
+            for (TableSchema source : tables) {
+                tasks.add(progress.task(name(source, router.route(source)), estimatedRows(src, source.id())));
+            }
+            for (int i = 0; i < tables.size(); i++) {
+                TableSchema source = tables.get(i);
+                TableSchema target = router.route(source);
+                Progress.Task task = tasks.get(i);
+                String name = task.name();
+                Verifier v = new Verifier(config, source, target, src, tgt, dialect, chunkRows);
+                v.probeTarget();
+                if (!source.hasKey()) progress.println(System.err, name + ": no key, compared as a multiset of whole rows");
+                long started = System.nanoTime();
+                task.start();
+                long[] reported = {0};
+                List<Verifier.Diff> diffs = v.compareAll(done -> {
+                    task.add(done - reported[0]);
+                    reported[0] = done;
+                });
+                task.done();
+                long perSecond = rate(v.rowsCompared, started); // before settling, which is waiting rather than reading
+                diffs = settle(v, diffs);
+                for (Verifier.Diff d : diffs) progress.println(System.out, describe(name, source, d));
+                long missing = diffs.stream().filter(d -> d.kind() == Verifier.Kind.MISSING).mapToLong(Verifier.Diff::count).sum();
+                long extra = diffs.stream().filter(d -> d.kind() == Verifier.Kind.EXTRA).mapToLong(Verifier.Diff::count).sum();
+                long different = diffs.stream().filter(d -> d.kind() == Verifier.Kind.DIFFERENT).count();
+                progress.println(System.out, String.format("%s: %d rows compared, %d missing, %d extra, %d different, "
+                        + "%d rows/s", name, v.rowsCompared, missing, extra, different, perSecond));
+                if (!diffs.isEmpty()) out.put(source, diffs);
+            }
         }
         return out;
+    }
+
+    private static String name(TableSchema source, TableSchema target) {
+        return source.id().equals(target.id()) ? source.id().toString() : source.id() + " -> " + target.id();
     }
 
     /**

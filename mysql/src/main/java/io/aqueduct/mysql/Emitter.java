@@ -244,6 +244,7 @@ final class Emitter {
     }
 
     private void awaitTurn(long index) throws InterruptedException {
+        if (aborted) throw new InterruptedException("the source is stopping");
         while (nextChunk != index || midFragments) await(0);
     }
 

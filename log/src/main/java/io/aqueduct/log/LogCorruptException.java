@@ -1,0 +1,35 @@
+package io.aqueduct.log;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The log holds bytes that are not what the writer wrote: a CRC mismatch, a bad segment header, a broken record frame
+ * or a gap in the seqnos. Reading stops at the damaged record; nothing after it is returned.
+ */
+public class LogCorruptException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    private final Path file;
+    private final long offset;
+
+    public LogCorruptException(Path file, long offset, String problem) {
+        this(file, offset, problem, null);
+    }
+
+    public LogCorruptException(Path file, long offset, String problem, Throwable cause) {
+        super(file + " at byte " + offset + ": " + problem, cause);
+        this.file = file;
+        this.offset = offset;
+    }
+
+    /** The segment file. */
+    public Path file() {
+        return file;
+    }
+
+    /** Where in the file the damaged header or record starts. */
+    public long offset() {
+        return offset;
+    }
+}

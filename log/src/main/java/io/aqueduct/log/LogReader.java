@@ -1,0 +1,260 @@
+package io.aqueduct.log;
+
+import io.aqueduct.core.model.Transaction;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads a log directory record by record, in seqno order across segments, while a {@link LogWriter} may still be
+ * appending to it. Every record's CRC, seqno and fragment number are checked; at a damaged record {@link #next()}
+ * throws a {@link LogCorruptException} naming the file and offset, and keeps throwing it, so nothing past the damage is
+ * returned.
+ *
+ * <p>A reader starts at the first record of the log unless told otherwise with {@link #seekToSeqno} or
+ * {@link #seekToTime}. Not thread-safe.
+ */
+public final class LogReader implements AutoCloseable {
+    /** Default spacing of sparse index entries. */
+    public static final int DEFAULT_INDEX_INTERVAL_BYTES = 64 * 1024;
+
+    private final Path dir;
+    private final int indexIntervalBytes;
+    private final TransactionCodec codec = new TransactionCodec();
+    private final Map<Codec, Compressor> compressors = new EnumMap<>(Codec.class);
+    private final Map<Long, SparseIndex> indexes = new HashMap<>();
+    private byte[] raw = new byte[64 * 1024];
+
+    /** Null until positioned; {@link #next()} then starts at the beginning of the log. */
+    private SegmentFile current;
+    private long offset;
+    private long expectedSeqno;
+    private int expectedFragment;
+
+    private LogReader(Path dir, int indexIntervalBytes) {
+        this.dir = dir;
+        this.indexIntervalBytes = indexIntervalBytes;
+    }
+
+    /** Opens the log in {@code dir}, which may be empty still. */
+    public static LogReader open(Path dir) throws IOException {
+        return open(dir, DEFAULT_INDEX_INTERVAL_BYTES);
+    }
+
+    /** Opens the log in {@code dir} with an index entry about every {@code indexIntervalBytes}. */
+    public static LogReader open(Path dir, int indexIntervalBytes) throws IOException {
+        if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir.toString(), null, "no relay log directory");
+        if (indexIntervalBytes <= 0) throw new IllegalArgumentException("index interval must be positive: " + indexIntervalBytes);
+        return new LogReader(dir, indexIntervalBytes);
+    }
+
+    /**
+     * The next record: a whole transaction or one fragment of one, in log order. Returns null when the reader has
+     * reached what the writer has written so far; call again later to get what it appends next.
+     *
+     * @throws LogCorruptException at a damaged record or segment header
+     */
+    public Transaction next() throws IOException {
+        if (current == null && !positionAtStart()) return null;
+        while (true) {
+            SegmentFile.Frame frame = current.frame(offset);
+            switch (frame) {
+                case COMPLETE -> {
+                    return readRecord();
+                }
+                case MALFORMED -> throw new LogCorruptException(current.path(), offset, current.malformation());
+                default -> {
+                    if (!moveToNextSegment()) return null;
+                }
+            }
+        }
+    }
+
+    /**
+     * Positions the reader at the first record of transaction {@code seqno}. The seqno right after the last whole
+     * transaction is allowed too: the reader then waits for it.
+     *
+     * @throws IllegalArgumentException when the log is empty, or {@code seqno} is before its first or after that
+     */
+    public void seekToSeqno(long seqno) throws IOException {
+        TreeMap<Long, Path> segments = nonEmptySegments();
+        Long base = segments.floorKey(seqno);
+        if (base == null) {
+            throw new IllegalArgumentException("seqno " + seqno + " is before the start of the relay log in " + dir
+                    + ", which begins at " + segments.firstKey());
+        }
+        SegmentFile f = openSegment(base);
+        try {
+            SparseIndex index = indexOf(base, f);
+            for (long o = index.floorOffsetBySeqno(seqno); f.frame(o) == SegmentFile.Frame.COMPLETE; o += f.size()) {
+                if (f.seqno() == seqno && f.fragment() == 0) {
+                    position(f, o, seqno);
+                    return;
+                }
+                if (f.seqno() > seqno) break;
+            }
+            if (seqno == index.nextSeqno() && base.equals(segments.lastKey())) {
+                position(f, index.wholeEnd(), seqno);
+                return;
+            }
+            if (base.equals(segments.lastKey())) {
+                throw new IllegalArgumentException("seqno " + seqno + " is after the end of the relay log in " + dir
+                        + ", whose next seqno is " + index.nextSeqno());
+            }
+            throw new LogCorruptException(f.path(), index.wholeEnd(), "segment ends before seqno " + seqno
+                    + ", yet the next segment starts at " + segments.higherKey(base));
+        } catch (IOException | RuntimeException e) {
+            if (f != current) f.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Positions the reader at the first transaction, in log order, whose commit time is at least {@code epochMillis};
+     * when there is none yet, after the last whole transaction, to wait for more.
+     *
+     * @throws IllegalArgumentException when the log is empty
+     */
+    public void seekToTime(long epochMillis) throws IOException {
+        TreeMap<Long, Path> segments = nonEmptySegments();
+        for (long base : segments.keySet()) {
+            SegmentFile f = openSegment(base);
+            try {
+                SparseIndex index = indexOf(base, f);
+                if (index.maxTime() >= epochMillis) {
+                    for (long o = index.floorOffsetByTime(epochMillis); f.frame(o) == SegmentFile.Frame.COMPLETE; o += f.size()) {
+                        if (f.fragment() == 0 && f.commitTime() >= epochMillis) {
+                            position(f, o, f.seqno());
+                            return;
+                        }
+                    }
+                }
+                if (base == segments.lastKey()) {
+                    position(f, index.wholeEnd(), index.nextSeqno());
+                    return;
+                }
+            } finally {
+                if (f != current) f.close();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Compressor c : compressors.values()) c.close();
+        compressors.clear();
+        if (current != null) {
+            current.close();
+            current = null;
+        }
+    }
+
+    private Transaction readRecord() throws IOException {
+        SegmentFile f = current;
+        if (!f.load()) {
+            throw new LogCorruptException(f.path(), offset, String.format("record CRC32C mismatch: stored 0x%08x, computed 0x%08x",
+                    f.storedCrc(), f.computedCrc()));
+        }
+        if (f.seqno() != expectedSeqno || f.fragment() != expectedFragment) {
+            throw new LogCorruptException(f.path(), offset, "expected seqno " + expectedSeqno + " fragment " + expectedFragment
+                    + ", found seqno " + f.seqno() + " fragment " + f.fragment());
+        }
+        Transaction t;
+        try {
+            int rawLength = f.rawLength();
+            if (raw.length < rawLength) raw = new byte[Math.max(rawLength, Math.min(2 * raw.length, RecordFormat.MAX_PAYLOAD))];
+            compressor(f.header().codec()).decompress(f.array(), f.payloadIndex(), f.compressedLength(), raw, rawLength);
+            t = codec.decode(raw, 0, rawLength);
+        } catch (RuntimeException e) {
+            throw new LogCorruptException(f.path(), offset, "cannot decode the record of seqno " + f.seqno() + " fragment "
+                    + f.fragment() + ": " + e.getMessage(), e);
+        }
+        if (t.seq() != f.seqno() || t.fragment() != f.fragment() || t.last() != f.last() || t.commitTime() != f.commitTime()) {
+            throw new LogCorruptException(f.path(), offset, "the payload of seqno " + f.seqno() + " fragment " + f.fragment()
+                    + " disagrees with its record header");
+        }
+        offset += f.size();
+        if (f.last()) {
+            expectedSeqno++;
+            expectedFragment = 0;
+        } else {
+            expectedFragment++;
+        }
+        return t;
+    }
+
+    /**
+     * Called at the end of what the current segment holds: moves to the next segment once the writer has started it,
+     * and returns whether there is more to read now.
+     */
+    private boolean moveToNextSegment() throws IOException {
+        if (expectedFragment != 0) {
+            // a transaction never spans segments: its remaining fragments must come to this one
+            Path after = LogFiles.segmentPath(dir, expectedSeqno + 1);
+            if (Files.exists(after)) {
+                throw new LogCorruptException(current.path(), offset, "segment ends inside seqno " + expectedSeqno
+                        + " (before fragment " + expectedFragment + "), yet the next segment " + after.getFileName() + " exists");
+            }
+            return false;
+        }
+        if (expectedSeqno == current.header().baseSeqno()) return false;
+        Path next = LogFiles.segmentPath(dir, expectedSeqno);
+        if (!Files.exists(next)) return false;
+        // the writer finishes a segment before it creates the next one, so what this one holds now is all it will hold
+        SegmentFile.Frame frame = current.frame(offset);
+        if (frame == SegmentFile.Frame.COMPLETE) return true;
+        if (frame != SegmentFile.Frame.END) {
+            throw new LogCorruptException(current.path(), offset, "segment ends in an incomplete record, yet the next segment "
+                    + next.getFileName() + " exists");
+        }
+        position(openSegment(expectedSeqno), SegmentHeader.SIZE, expectedSeqno);
+        return true;
+    }
+
+    private boolean positionAtStart() throws IOException {
+        TreeMap<Long, Path> segments = LogFiles.segments(dir);
+        if (segments.isEmpty()) return false;
+        long base = segments.firstKey();
+        position(openSegment(base), SegmentHeader.SIZE, base);
+        return true;
+    }
+
+    private void position(SegmentFile f, long at, long seqno) throws IOException {
+        if (current != null && current != f) current.close();
+        current = f;
+        offset = at;
+        expectedSeqno = seqno;
+        expectedFragment = 0;
+    }
+
+    private SegmentFile openSegment(long base) throws IOException {
+        Path path = LogFiles.segmentPath(dir, base);
+        SegmentFile f = SegmentFile.open(path);
+        if (f.header().baseSeqno() != base) {
+            f.close();
+            throw new LogCorruptException(path, 8, "header says base seqno " + f.header().baseSeqno() + ", the file name " + base);
+        }
+        return f;
+    }
+
+    private SparseIndex indexOf(long base, SegmentFile f) throws IOException {
+        SparseIndex index = indexes.computeIfAbsent(base, b -> new SparseIndex(b, indexIntervalBytes));
+        index.extend(f);
+        return index;
+    }
+
+    private TreeMap<Long, Path> nonEmptySegments() throws IOException {
+        TreeMap<Long, Path> segments = LogFiles.segments(dir);
+        if (segments.isEmpty()) throw new IllegalArgumentException("the relay log in " + dir + " is empty");
+        return segments;
+    }
+
+    private Compressor compressor(Codec c) {
+        return compressors.computeIfAbsent(c, Compressor::new);
+    }
+}

@@ -1,0 +1,45 @@
+package io.aqueduct.log;
+
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * The layout of one record, big-endian: length (4, the bytes after this field), CRC32C (4, over every byte after
+ * it), seqno (8), fragment number (4), flags (1, bit 0: last fragment), epoch (8), commit time in epoch millis (8),
+ * raw payload length (4), compressed payload length (4), then the compressed payload.
+ */
+final class RecordFormat {
+    static final int LENGTH_AT = 0;
+    static final int CRC_AT = 4;
+    static final int SEQNO_AT = 8;
+    static final int FRAGMENT_AT = 16;
+    static final int FLAGS_AT = 20;
+    static final int EPOCH_AT = 21;
+    static final int COMMIT_TIME_AT = 29;
+    static final int RAW_LENGTH_AT = 37;
+    static final int COMPRESSED_LENGTH_AT = 41;
+    static final int HEADER_SIZE = 45;
+    /** What the length field counts besides the payload. */
+    static final int FIXED_AFTER_LENGTH = HEADER_SIZE - 4;
+    static final int FLAG_LAST = 1;
+    /** Largest payload accepted before or after compression; bigger transactions must come as smaller fragments. */
+    static final int MAX_PAYLOAD = 1 << 30;
+
+    private RecordFormat() {}
+
+    /** Fills in the header of the record whose compressed payload is already at {@code at + HEADER_SIZE}. */
+    static void writeHeader(ByteBuffer b, int at, long seqno, int fragment, boolean last, long epoch, long commitTime,
+                            int rawLength, int compressedLength, CRC32C crc) {
+        b.putInt(at + LENGTH_AT, FIXED_AFTER_LENGTH + compressedLength);
+        b.putLong(at + SEQNO_AT, seqno);
+        b.putInt(at + FRAGMENT_AT, fragment);
+        b.put(at + FLAGS_AT, (byte) (last ? FLAG_LAST : 0));
+        b.putLong(at + EPOCH_AT, epoch);
+        b.putLong(at + COMMIT_TIME_AT, commitTime);
+        b.putInt(at + RAW_LENGTH_AT, rawLength);
+        b.putInt(at + COMPRESSED_LENGTH_AT, compressedLength);
+        crc.reset();
+        crc.update(b.array(), b.arrayOffset() + at + SEQNO_AT, HEADER_SIZE - SEQNO_AT + compressedLength);
+        b.putInt(at + CRC_AT, (int) crc.getValue());
+    }
+}

@@ -9,13 +9,16 @@ import io.aqueduct.core.model.RowChange;
 import io.aqueduct.core.model.TableId;
 import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Values;
+import io.aqueduct.core.progress.Progress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +54,9 @@ final class MySqlSnapshot implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     private final List<Connection> connections = new ArrayList<>();
     private volatile boolean closed;
+    private Progress progress;
+    private final Map<TableId, Progress.Task> tasks = new HashMap<>();
+    private int tablesDone;
     // the planner's state, guarded by this
     private Connection planner;
     private int tableIndex;
@@ -73,6 +79,9 @@ final class MySqlSnapshot implements AutoCloseable {
         planner = connect();
         LOG.info("Snapshot of {} table(s) from {}{}", tables.size(), tables.get(0),
                 after == null ? "" : ", continuing after key " + java.util.Arrays.toString(after));
+        boolean terminal = Progress.isTerminal();
+        progress = Progress.open("Snapshot", terminal ? System.out : System.err, terminal);
+        for (TableId t : tables) tasks.put(t, progress.task(t.toString(), estimatedRows(t)));
         for (int i = 0; i < settings.parallelism(); i++) {
             Connection c = connect();
             Thread t = new Thread(() -> work(c), "snapshot-" + i);
@@ -94,10 +103,36 @@ final class MySqlSnapshot implements AutoCloseable {
         return c;
     }
 
+    /** The server's estimate of a table's rows, for progress only. */
+    private long estimatedRows(TableId t) throws SQLException {
+        try (PreparedStatement ps = planner.prepareStatement(
+                "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+            ps.setString(1, t.schema());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    /** Counts rows applied to a table's progress; the table's last chunk ends it, the last table the display. */
+    private void copied(TableId t, long rows, boolean tableDone) {
+        Progress.Task task = tasks.get(t);
+        task.add(rows);
+        if (!tableDone) return;
+        boolean all;
+        synchronized (tasks) {
+            if (task.isDone()) return; // a table dropped meanwhile ends at each of its remaining ranges
+            task.done();
+            all = ++tablesDone == tasks.size();
+        }
+        if (all) progress.close();
+    }
+
     private void work(Connection c) {
         try {
             for (Range r = next(); r != null && !closed; r = next()) {
-                if (r.schema() == null) emitter.skip(r.index(), r.table());
+                if (r.schema() == null) skip(r);
                 else if (r.whole()) copyWhole(c, r);
                 else copyRange(c, r);
             }
@@ -112,6 +147,7 @@ final class MySqlSnapshot implements AutoCloseable {
     private synchronized Range next() throws SQLException {
         while (tableIndex < tables.size()) {
             TableId t = tables.get(tableIndex);
+            tasks.get(t).start(); // its time and rate count from its first read
             if (schema == null) {
                 schema = new MySqlCatalog(planner).table(t);
                 if (schema == null || !schema.hasKey()) {
@@ -177,7 +213,7 @@ final class MySqlSnapshot implements AutoCloseable {
                 rollback(c);
                 emitter.close(w);
                 if (e.getErrorCode() == ER_NO_SUCH_TABLE) {
-                    emitter.skip(r.index(), r.table());
+                    skip(r);
                     return;
                 }
                 if (e.getErrorCode() != ER_TABLE_DEF_CHANGED && e.getErrorCode() != ER_BAD_FIELD) throw e;
@@ -185,10 +221,18 @@ final class MySqlSnapshot implements AutoCloseable {
                 s = reread(c, r);
                 continue;
             }
-            if (emitter.chunk(r.index(), w, s, rows, r.last(), r.hi())) return;
+            if (emitter.chunk(r.index(), w, s, rows, r.last(), r.hi())) {
+                copied(r.table(), rows.size(), r.last());
+                return;
+            }
             check(attempt, r);
             s = reread(c, r);
         }
+    }
+
+    private void skip(Range r) throws InterruptedException {
+        emitter.skip(r.index(), r.table());
+        copied(r.table(), 0, true);
     }
 
     private TableSchema reread(Connection c, Range r) throws SQLException {
@@ -254,7 +298,7 @@ final class MySqlSnapshot implements AutoCloseable {
                 if (s == null) {
                     rollback(c);
                     emitter.release();
-                    emitter.skip(r.index(), r.table());
+                    skip(r);
                     return;
                 }
                 copying = true;
@@ -285,6 +329,7 @@ final class MySqlSnapshot implements AutoCloseable {
                     bytes += 48 + Values.sizeEstimate(row);
                     if (bytes > fragmentBytes) {
                         emitter.whole(index, s, fragment++, rows, false);
+                        copied(s.id(), rows.size(), false);
                         rows = new ArrayList<>();
                         bytes = 0;
                     }
@@ -292,6 +337,7 @@ final class MySqlSnapshot implements AutoCloseable {
             }
         }
         emitter.whole(index, s, fragment, rows, true);
+        copied(s.id(), rows.size(), true);
     }
 
     /** Starts a consistent snapshot and returns its binlog position, or null when the server does not report one. */
@@ -370,6 +416,7 @@ final class MySqlSnapshot implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (progress != null) progress.close();
         workers.forEach(Thread::interrupt);
         synchronized (connections) {
             for (Connection c : connections) {

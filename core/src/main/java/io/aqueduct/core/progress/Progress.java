@@ -64,6 +64,14 @@ public final class Progress implements AutoCloseable {
         });
     }
 
+    /** The terminal display now drawing, if any: other console output should go through its {@link #println}. */
+    private static volatile Progress drawing;
+
+    /** The terminal display drawing now, or null. */
+    public static Progress drawing() {
+        return drawing;
+    }
+
     /** A display writing to {@code out}: bars if {@code terminal}, else plain lines every {@link #PLAIN_EVERY}. */
     public static Progress open(String title, PrintStream out, boolean terminal) {
         return open(title, out, terminal, PLAIN_EVERY);
@@ -72,6 +80,7 @@ public final class Progress implements AutoCloseable {
     /** As {@link #open(String, PrintStream, boolean)}, with plain lines every {@code plainEvery}. */
     public static Progress open(String title, PrintStream out, boolean terminal, Duration plainEvery) {
         Progress p = new Progress(title, out, terminal, plainEvery);
+        if (terminal) drawing = p;
         long tick = terminal ? REDRAW_MILLIS : Math.max(1, Math.min(REDRAW_MILLIS, plainEvery.toMillis()));
         p.ticker.scheduleAtFixedRate(p::tick, tick, tick, TimeUnit.MILLISECONDS);
         return p;
@@ -133,6 +142,7 @@ public final class Progress implements AutoCloseable {
             render(System.nanoTime(), true);
             closed = true;
         }
+        if (drawing == this) drawing = null;
     }
 
     // ---- the display thread and what it prints ------------------------------------------------------------------

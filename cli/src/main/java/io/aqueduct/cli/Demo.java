@@ -24,6 +24,8 @@ final class Demo implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "20", description = "How long the writer runs (default: ${DEFAULT-VALUE}).")
     int seconds;
 
+    private static final int EXISTING_ORDERS = 100_000;
+
     @Override
     public Integer call() throws Exception {
         System.out.println("Starting a throwaway MariaDB (source) and PostgreSQL (target)...");
@@ -35,7 +37,12 @@ final class Demo implements Callable<Integer> {
                     "CREATE TABLE shop.orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, customer_id INT NOT NULL, "
                             + "amount DECIMAL(12,2) NOT NULL, status ENUM('new','paid','shipped') NOT NULL DEFAULT 'new', "
                             + "note TEXT, placed TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6))",
-                    "CREATE TABLE shop.tmp_scratch (id INT PRIMARY KEY)");
+                    "CREATE TABLE shop.tmp_scratch (id INT PRIMARY KEY)",
+                    "INSERT INTO shop.customers SELECT seq, CONCAT('Customer ', seq, IF(seq % 10 = 0, ' \uD83D\uDE80', '')), "
+                            + "CONCAT('c', seq, '@example.com'), NOW(6) FROM shop.seq_1_to_100",
+                    // rows that predate the job: the initial snapshot copies them
+                    "INSERT INTO shop.orders (customer_id, amount, note) SELECT 1 + seq % 100, seq % 1000 / 10, 'older order' "
+                            + "FROM shop.seq_1_to_" + EXISTING_ORDERS);
             Path dir = Files.createTempDirectory("aqueduct-demo");
             String job = """
                     name: shop-replica
@@ -46,7 +53,6 @@ final class Demo implements Callable<Integer> {
                       user: root
                       password: ${SRC_PASSWORD:-}
                       server-id: 6001
-                      start: latest
                     tables:
                       include: ["shop\\\\..*"]
                       exclude: ["shop\\\\.tmp_.*"]
@@ -57,7 +63,10 @@ final class Demo implements Callable<Integer> {
                       user: postgres
                       password: ""
                       database: app
-                    mode: incremental
+                    mode: full+incremental      # copy the existing rows, then follow the binlog
+                    snapshot:
+                      parallelism: 2
+                      chunk-rows: 10000
                     state: ./state/shop-replica
                     status-interval: 5
                     """.formatted(mysql.port(), pg.port());
@@ -73,11 +82,17 @@ final class Demo implements Callable<Integer> {
                 }
             }, "job");
             jobThread.start();
+            System.out.println("Copying " + EXISTING_ORDERS + " existing orders while the source takes writes, then following "
+                    + "the binlog...");
 
             AtomicBoolean writing = new AtomicBoolean(true);
             AtomicLong written = new AtomicLong();
             Thread writer = new Thread(() -> write(mysql, writing, written), "writer");
             writer.start();
+            Path position = dir.resolve("state/shop-replica/position.json");
+            while (jobThread.isAlive() && (!Files.exists(position) || Files.readString(position).contains("\"snapshot\""))) {
+                Thread.sleep(100); // the copy's progress display has the terminal until it is done
+            }
             long end = System.currentTimeMillis() + seconds * 1000L;
             System.out.printf("%-8s %-22s %-22s%n", "time", "source orders (sum)", "target orders (sum)");
             while (System.currentTimeMillis() < end) {
@@ -100,16 +115,6 @@ final class Demo implements Callable<Integer> {
         Random random = new Random(1);
         try (Connection c = mysql.connect("shop")) {
             c.setAutoCommit(false);
-            try (PreparedStatement cust = c.prepareStatement("INSERT INTO customers VALUES (?, ?, ?, NOW(6))")) {
-                for (int i = 1; i <= 100; i++) {
-                    cust.setInt(1, i);
-                    cust.setString(2, "Customer " + i + (i % 10 == 0 ? " \uD83D\uDE80" : ""));
-                    cust.setString(3, "c" + i + "@example.com");
-                    cust.addBatch();
-                }
-                cust.executeBatch();
-                c.commit();
-            }
             try (PreparedStatement ins = c.prepareStatement("INSERT INTO orders (customer_id, amount, note) VALUES (?, ?, ?)");
                  PreparedStatement upd = c.prepareStatement("UPDATE orders SET status = 'paid', amount = amount + 1 WHERE id = ?");
                  PreparedStatement del = c.prepareStatement("DELETE FROM orders WHERE id = ?");

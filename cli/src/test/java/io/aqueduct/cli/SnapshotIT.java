@@ -221,6 +221,38 @@ class SnapshotIT {
         assertThat(third.exitValue()).as("exit code after SIGTERM; log in %s", log).isZero();
     }
 
+    /** The same copy into PostgreSQL while the source takes writes, checked by verify once the writer stops. */
+    @Test
+    void copiesIntoPostgresWhileTheSourceTakesWrites(@TempDir Path dir) throws Exception {
+        PostgresServer pg = PostgresServer.shared();
+        pg.createDatabase("app");
+        int bigRows = 100_000;
+        createTables("snap_p", bigRows);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong writes = new AtomicLong();
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        Thread writer = writer("snap_p", bigRows, writing, writes, writerFailure);
+        try (JobHarness job = JobHarness.start(JobHarness.yaml("snap_p", source, 6404, "snap_p\\..*", "postgres", pg,
+                "mode: full+incremental\nsnapshot:\n  parallelism: 2\n  chunk-rows: 5000\n"), dir)) {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (job.failure.get() != null) throw new AssertionError("job failed", job.failure.get());
+                Path position = dir.resolve("state/position.json");
+                return Files.exists(position) && !Files.readString(position).contains("snapshot");
+            });
+            long until = writes.get() + 200;
+            await().atMost(Duration.ofMinutes(1)).until(() -> writes.get() >= until || writerFailure.get() != null);
+            writing.set(false);
+            writer.join();
+            assertThat(writerFailure.get()).isNull();
+            CommandLineIT.Result verify = CommandLineIT.aqueduct("verify", dir.resolve("job.yaml").toString(), "--settle-seconds", "30");
+            assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+            assertThat(verify.out()).contains("snap_p.big: ").contains("snap_p.nokey: ").contains("Target matches source.");
+            assertThat(job.failure.get()).isNull();
+        } finally {
+            writing.set(false);
+        }
+    }
+
     /** mode: full copies every type exactly to MySQL and to PostgreSQL, then stops by itself; a rerun has nothing to do. */
     @Test
     void fullModeCopiesEveryTypeAndStops(@TempDir Path dir) throws Exception {

@@ -268,7 +268,7 @@ public final class MySqlBinlogSource implements Source {
             this.out = new Emitter(queue, start, this::snapshotDone);
             emitter = out;
             this.copier = start.snapshot() == null ? null
-                    : new MySqlSnapshot(endpoint, snapshot, start.snapshot(), out, fragmentBytes, this::fail);
+                    : new MySqlSnapshot(endpoint, filter, snapshot, start.snapshot(), out, fragmentBytes, this::fail);
             this.catalog = new MySqlCatalog(jdbc);
             this.file = start.file();
             this.lastPosition = start;

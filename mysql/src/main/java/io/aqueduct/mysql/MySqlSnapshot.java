@@ -3,6 +3,7 @@ package io.aqueduct.mysql;
 import io.aqueduct.core.config.ConfigException;
 import io.aqueduct.core.config.Endpoint;
 import io.aqueduct.core.config.SnapshotSettings;
+import io.aqueduct.core.filter.TableFilter;
 import io.aqueduct.core.model.Change;
 import io.aqueduct.core.model.Column;
 import io.aqueduct.core.model.RowChange;
@@ -46,6 +47,7 @@ final class MySqlSnapshot implements AutoCloseable {
     }
 
     private final Endpoint endpoint;
+    private final TableFilter filter;
     private final SnapshotSettings settings;
     private final Emitter emitter;
     private final long fragmentBytes;
@@ -62,11 +64,13 @@ final class MySqlSnapshot implements AutoCloseable {
     private int tableIndex;
     private TableSchema schema;
     private Object[] after;
+    private int chunkRows;
     private long nextIndex;
 
-    MySqlSnapshot(Endpoint endpoint, SnapshotSettings settings, SnapshotProgress from, Emitter emitter,
+    MySqlSnapshot(Endpoint endpoint, TableFilter filter, SnapshotSettings settings, SnapshotProgress from, Emitter emitter,
                   long fragmentBytes, Consumer<Exception> onFailure) {
         this.endpoint = endpoint;
+        this.filter = filter;
         this.settings = settings;
         this.emitter = emitter;
         this.fragmentBytes = fragmentBytes;
@@ -140,6 +144,19 @@ final class MySqlSnapshot implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             if (!closed) onFailure.accept(e);
+        } finally {
+            release(c); // a job that follows the binlog for months keeps no idle snapshot connections
+        }
+    }
+
+    private void release(Connection c) {
+        synchronized (connections) {
+            connections.remove(c);
+        }
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // done with it either way
         }
     }
 
@@ -149,14 +166,15 @@ final class MySqlSnapshot implements AutoCloseable {
             TableId t = tables.get(tableIndex);
             tasks.get(t).start(); // its time and rate count from its first read
             if (schema == null) {
-                schema = new MySqlCatalog(planner).table(t);
+                schema = filter.test(t) ? new MySqlCatalog(planner).table(t) : null;
                 if (schema == null || !schema.hasKey()) {
                     tableIndex++;
                     TableSchema s = schema;
                     schema = null;
-                    if (s == null) LOG.warn("Table {} no longer exists; the snapshot moves on", t);
+                    if (s == null) LOG.warn("Table {} no longer exists or is no longer selected; the snapshot moves on", t);
                     return new Range(nextIndex++, t, s, null, null, true);
                 }
+                chunkRows = chunkRows(t);
             }
             Object[] lo = after;
             Object[] hi = boundary(schema, lo);
@@ -170,17 +188,43 @@ final class MySqlSnapshot implements AutoCloseable {
             }
             return r;
         }
+        if (planner != null) {
+            release(planner);
+            planner = null;
+        }
         return null;
     }
 
-    /** The key of the {@code chunk-rows}-th row after {@code lo}, or null when fewer rows follow. */
+    /**
+     * {@code chunk-rows}, fewer for wide rows: a chunk is emitted as one transaction, which must stay within
+     * {@code memory.transaction} (held in Java, a row takes about three times its size on disk).
+     */
+    private int chunkRows(TableId t) throws SQLException {
+        try (PreparedStatement ps = planner.prepareStatement(
+                "SELECT AVG_ROW_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+            ps.setString(1, t.schema());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                long avg = rs.next() ? rs.getLong(1) : 0;
+                long fits = avg <= 0 ? Long.MAX_VALUE : fragmentBytes / (3 * avg);
+                int rows = (int) Math.max(1, Math.min(settings.chunkRows(), fits));
+                if (rows < settings.chunkRows()) {
+                    LOG.info("{}: chunks of {} rows (rows average {} bytes; memory.transaction is {} bytes)", t, rows, avg,
+                            fragmentBytes);
+                }
+                return rows;
+            }
+        }
+    }
+
+    /** The key of the {@code chunkRows}-th row after {@code lo}, or null when fewer rows follow. */
     private Object[] boundary(TableSchema s, Object[] lo) throws SQLException {
         List<Column> keys = keyColumns(s);
         MySqlRowReader reader = new MySqlRowReader(keys);
         String order = String.join(", ", s.keyColumns().stream().map(MySqlRowReader::quote).toList());
         String sql = "SELECT " + reader.selectList(s.keyColumns()) + " FROM " + name(s.id())
                 + (lo == null ? "" : " WHERE " + after(s.keyColumns())) + " ORDER BY " + order
-                + " LIMIT 1 OFFSET " + (settings.chunkRows() - 1);
+                + " LIMIT 1 OFFSET " + (chunkRows - 1);
         try (PreparedStatement ps = planner.prepareStatement(sql)) {
             if (lo != null) bindAfter(ps, 1, keys, lo);
             try (ResultSet rs = ps.executeQuery()) {
@@ -266,7 +310,7 @@ final class MySqlSnapshot implements AutoCloseable {
             int i = 1;
             if (r.lo() != null) i = bindAfter(ps, i, keys, r.lo());
             if (r.hi() != null) bindUpTo(ps, i, keys, r.hi());
-            List<Object[]> rows = new ArrayList<>(Math.min(settings.chunkRows(), 100_000));
+            List<Object[]> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) rows.add(reader.read(rs));
             }

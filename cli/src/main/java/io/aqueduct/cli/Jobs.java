@@ -51,7 +51,8 @@ public final class Jobs {
 
     /** Every check for the job, source first. */
     public static List<Check> prechecks(JobConfig job) {
-        List<Check> out = new ArrayList<>(MySqlPrechecks.source(job.source(), filter(job)));
+        List<Check> out = new ArrayList<>(MySqlPrechecks.source(job.source(), filter(job),
+                job.snapshot().copies()));
         out.addAll(switch (job.target().type()) {
             case "mysql" -> MySqlPrechecks.target(job.target());
             case "postgres" -> PostgresPrechecks.target(job.target());

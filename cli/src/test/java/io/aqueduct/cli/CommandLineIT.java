@@ -59,7 +59,7 @@ class CommandLineIT {
 
     static String job(String name, int port, String user, String password, String extra) throws Exception {
         String yaml = "name: " + name + "\nsource:\n  type: mysql\n  host: 127.0.0.1\n  port: " + port + "\n  user: " + user
-                + "\n  password: \"" + password + "\"\n  server-id: 6200\n  start: latest\ntables:\n  include: ['cli\\..*']\n"
+                + "\n  password: \"" + password + "\"\n  server-id: 6200\n" + (extra.contains("mode: full") ? "" : "  start: latest\n") + "tables:\n  include: ['cli\\..*']\n"
                 + "target:\n  type: mysql\n  host: 127.0.0.1\n  port: " + source.port() + "\n  user: root\n"
                 + "state: ./state-" + name + "\n" + (extra.contains("mode:") ? "" : "mode: incremental\n") + extra;
         Path p = dir.resolve(name + ".yaml");
@@ -159,5 +159,10 @@ class CommandLineIT {
         Result id = aqueduct("precheck", idClash.toString());
         assertThat(id.code()).isEqualTo(1);
         assertThat(id.out()).contains("FAIL  server-id").contains("the source itself has server_id 1");
+        source.execute(null, "CREATE DATABASE IF NOT EXISTS cli", "CREATE TABLE IF NOT EXISTS cli.snap (id INT PRIMARY KEY)",
+                "CREATE TABLE IF NOT EXISTS cli.snap_nokey (v INT)");
+        Result copy = aqueduct("precheck", job("copy", source.port(), "root", "", "mode: full+incremental\n"));
+        assertThat(copy.code()).as(copy.out()).isZero();
+        assertThat(copy.out()).containsPattern("OK    initial snapshot +[0-9]+ table\\(s\\) to copy, about [0-9]+ rows");
     }
 }

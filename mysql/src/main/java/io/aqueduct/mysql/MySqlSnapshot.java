@@ -85,7 +85,7 @@ final class MySqlSnapshot implements AutoCloseable {
                 after == null ? "" : ", continuing after key " + java.util.Arrays.toString(after));
         boolean terminal = Progress.isTerminal();
         progress = Progress.open("Snapshot", terminal ? System.out : System.err, terminal);
-        for (TableId t : tables) tasks.put(t, progress.task(t.toString(), estimatedRows(t)));
+        for (TableId t : tables) tasks.put(t, progress.task(t.toString(), statistics(t)[0]));
         for (int i = 0; i < settings.parallelism(); i++) {
             Connection c = connect();
             Thread t = new Thread(() -> work(c), "snapshot-" + i);
@@ -107,14 +107,14 @@ final class MySqlSnapshot implements AutoCloseable {
         return c;
     }
 
-    /** The server's estimate of a table's rows, for progress only. */
-    private long estimatedRows(TableId t) throws SQLException {
-        try (PreparedStatement ps = planner.prepareStatement(
-                "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+    /** The server's estimates of a table's row count and average row length in bytes (0 when unknown). */
+    private long[] statistics(TableId t) throws SQLException {
+        try (PreparedStatement ps = planner.prepareStatement("SELECT TABLE_ROWS, AVG_ROW_LENGTH FROM information_schema.TABLES "
+                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
             ps.setString(1, t.schema());
             ps.setString(2, t.table());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
+                return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : new long[2];
             }
         }
     }
@@ -200,21 +200,13 @@ final class MySqlSnapshot implements AutoCloseable {
      * {@code memory.transaction} (held in Java, a row takes about three times its size on disk).
      */
     private int chunkRows(TableId t) throws SQLException {
-        try (PreparedStatement ps = planner.prepareStatement(
-                "SELECT AVG_ROW_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
-            ps.setString(1, t.schema());
-            ps.setString(2, t.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                long avg = rs.next() ? rs.getLong(1) : 0;
-                long fits = avg <= 0 ? Long.MAX_VALUE : fragmentBytes / (3 * avg);
-                int rows = (int) Math.max(1, Math.min(settings.chunkRows(), fits));
-                if (rows < settings.chunkRows()) {
-                    LOG.info("{}: chunks of {} rows (rows average {} bytes; memory.transaction is {} bytes)", t, rows, avg,
-                            fragmentBytes);
-                }
-                return rows;
-            }
+        long avg = statistics(t)[1];
+        long fits = avg <= 0 ? Long.MAX_VALUE : fragmentBytes / (3 * avg);
+        int rows = (int) Math.max(1, Math.min(settings.chunkRows(), fits));
+        if (rows < settings.chunkRows()) {
+            LOG.info("{}: chunks of {} rows (rows average {} bytes; memory.transaction is {} bytes)", t, rows, avg, fragmentBytes);
         }
+        return rows;
     }
 
     /** The key of the {@code chunkRows}-th row after {@code lo}, or null when fewer rows follow. */

@@ -50,6 +50,11 @@ final class Emitter {
         }
     }
 
+    /** Told of each piece of a table copied, in the order emitted. */
+    interface Copied {
+        void copied(TableId table, long rows, boolean tableDone);
+    }
+
     /** Holds the stream before any transaction past {@code at} (before any at all while {@code at} is unknown). */
     private static final class Barrier {
         MySqlPosition at;
@@ -76,6 +81,7 @@ final class Emitter {
     private long tableChunks;
     private long tableRows;
     private long rowsSoFar;
+    private Copied copied = (table, rows, done) -> { };
 
     /** @param onSnapshotDone runs once the last chunk is emitted */
     Emitter(TransactionQueue out, MySqlPosition start, Runnable onSnapshotDone) {
@@ -179,6 +185,12 @@ final class Emitter {
 
     // ---- the snapshot --------------------------------------------------------------------------------------------
 
+    void onCopied(Copied listener) {
+        synchronized (lock) {
+            copied = listener;
+        }
+    }
+
     boolean snapshotting() {
         synchronized (lock) {
             return progress != null;
@@ -254,6 +266,7 @@ final class Emitter {
         }
         tableChunks++;
         tableRows += changes.size();
+        copied.copied(table, changes.size(), hi == null);
         if (hi == null) tableDone(table);
         progress = progress.after(hi);
         out.put(new Transaction(seq++, "snapshot " + table + " chunk " + index, "", System.currentTimeMillis(),
@@ -312,6 +325,7 @@ final class Emitter {
                         resume.withSnapshot(progress), List.of(new Ddl(schema.id().schema(), sql, schema.id(), schema)), 0, true));
             }
             if (fragment == 0) rowsSoFar = 0;
+            copied.copied(schema.id(), rows.size(), done);
             if (!done) {
                 out.put(new Transaction(seq, "snapshot " + schema.id(), "", System.currentTimeMillis(), null, rows, fragment, false));
                 rowsSoFar += rows.size();

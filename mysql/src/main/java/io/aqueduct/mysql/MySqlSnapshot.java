@@ -77,6 +77,7 @@ final class MySqlSnapshot implements AutoCloseable {
         this.onFailure = onFailure;
         this.tables = from.tables();
         this.after = from.after();
+        emitter.onCopied(this::copied);
     }
 
     void start() throws SQLException {
@@ -119,7 +120,10 @@ final class MySqlSnapshot implements AutoCloseable {
         }
     }
 
-    /** Counts rows applied to a table's progress; the table's last chunk ends it, the last table the display. */
+    /**
+     * Counts rows emitted for a table (the {@link Emitter} calls it in emission order); the table's last chunk ends
+     * its progress, the last table the display.
+     */
     private void copied(TableId t, long rows, boolean tableDone) {
         Progress.Task task = tasks.get(t);
         task.add(rows);
@@ -136,7 +140,7 @@ final class MySqlSnapshot implements AutoCloseable {
     private void work(Connection c) {
         try {
             for (Range r = next(); r != null && !closed; r = next()) {
-                if (r.schema() == null) skip(r);
+                if (r.schema() == null) emitter.skip(r.index(), r.table());
                 else if (r.whole()) copyWhole(c, r);
                 else copyRange(c, r);
             }
@@ -249,7 +253,7 @@ final class MySqlSnapshot implements AutoCloseable {
                 rollback(c);
                 emitter.close(w);
                 if (e.getErrorCode() == ER_NO_SUCH_TABLE) {
-                    skip(r);
+                    emitter.skip(r.index(), r.table());
                     return;
                 }
                 if (e.getErrorCode() != ER_TABLE_DEF_CHANGED && e.getErrorCode() != ER_BAD_FIELD) throw e;
@@ -257,18 +261,10 @@ final class MySqlSnapshot implements AutoCloseable {
                 s = reread(c, r);
                 continue;
             }
-            if (emitter.chunk(r.index(), w, s, rows, r.last(), r.hi())) {
-                copied(r.table(), rows.size(), r.last());
-                return;
-            }
+            if (emitter.chunk(r.index(), w, s, rows, r.last(), r.hi())) return;
             check(attempt, r);
             s = reread(c, r);
         }
-    }
-
-    private void skip(Range r) throws InterruptedException {
-        emitter.skip(r.index(), r.table());
-        copied(r.table(), 0, true);
     }
 
     private TableSchema reread(Connection c, Range r) throws SQLException {
@@ -334,7 +330,7 @@ final class MySqlSnapshot implements AutoCloseable {
                 if (s == null) {
                     rollback(c);
                     emitter.release();
-                    skip(r);
+                    emitter.skip(r.index(), r.table());
                     return;
                 }
                 copying = true;
@@ -365,7 +361,6 @@ final class MySqlSnapshot implements AutoCloseable {
                     bytes += 48 + Values.sizeEstimate(row);
                     if (bytes > fragmentBytes) {
                         emitter.whole(index, s, fragment++, rows, false);
-                        copied(s.id(), rows.size(), false);
                         rows = new ArrayList<>();
                         bytes = 0;
                     }
@@ -373,7 +368,6 @@ final class MySqlSnapshot implements AutoCloseable {
             }
         }
         emitter.whole(index, s, fragment, rows, true);
-        copied(s.id(), rows.size(), true);
     }
 
     /** Starts a consistent snapshot and returns its binlog position, or null when the server does not report one. */

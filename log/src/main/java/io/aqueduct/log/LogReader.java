@@ -18,6 +18,11 @@ import java.util.TreeMap;
  *
  * <p>A reader starts at the first record of the log unless told otherwise with {@link #seekToSeqno} or
  * {@link #seekToTime}. Not thread-safe.
+ *
+ * <p>A writer that stops in the middle of a transaction leaves fragments that its next opening cuts off, writing other
+ * records in their place; a reader that has read past them would then stand inside those. A reader made with
+ * {@link #wholeTransactionsOnly()} therefore starts on a transaction only once its last fragment is in the file, and
+ * finds its place again should the writer's recovery delete the newest segment it waits in.
  */
 public final class LogReader implements AutoCloseable {
     /** Default spacing of sparse index entries. */
@@ -35,6 +40,11 @@ public final class LogReader implements AutoCloseable {
     private long offset;
     private long expectedSeqno;
     private int expectedFragment;
+
+    private boolean wholeOnly;
+    /** How far the search for the last fragment of transaction {@link #lookaheadSeqno} got, while it is unfinished. */
+    private long lookaheadSeqno = -1;
+    private long lookaheadOffset;
 
     private LogReader(Path dir, int indexIntervalBytes) {
         this.dir = dir;
@@ -54,24 +64,127 @@ public final class LogReader implements AutoCloseable {
     }
 
     /**
+     * Makes {@link #next()} start on a transaction only once its last fragment is in the file (it may still be in the
+     * writer's buffers before that). Meant for readers that follow a log whose writer may stop, or crash, in the middle
+     * of a transaction. Returns this reader.
+     */
+    public LogReader wholeTransactionsOnly() {
+        wholeOnly = true;
+        return this;
+    }
+
+    /**
      * The next record: a whole transaction or one fragment of one, in log order. Returns null when the reader has
      * reached what the writer has written so far; call again later to get what it appends next.
      *
      * @throws LogCorruptException at a damaged record or segment header
      */
     public Transaction next() throws IOException {
-        if (current == null && !positionAtStart()) return null;
+        if (!atRecord()) return null;
+        SegmentFile f = current;
+        int rawLength = loadPayload(f);
+        Transaction t;
+        try {
+            t = codec.decode(raw, 0, rawLength);
+        } catch (RuntimeException e) {
+            throw undecodable(f, e);
+        }
+        checkAgainstHeader(f, t.seq(), t.fragment(), t.last(), t.commitTime());
+        advance(f);
+        return t;
+    }
+
+    /** Like {@link #next()}, but reads only what the record says before its changes. */
+    RecordHead nextHead() throws IOException {
+        if (!atRecord()) return null;
+        SegmentFile f = current;
+        int rawLength = loadPayload(f);
+        RecordHead h;
+        try {
+            h = codec.decodeHead(raw, 0, rawLength);
+        } catch (RuntimeException e) {
+            throw undecodable(f, e);
+        }
+        checkAgainstHeader(f, h.seqno(), h.fragment(), h.last(), h.commitTime());
+        advance(f);
+        return h;
+    }
+
+    /** Whether {@link #current} has a record at {@link #offset} to read now; moves to the next segment when it is time. */
+    private boolean atRecord() throws IOException {
+        if (current == null && !positionAtStart()) return false;
+        boolean refound = false;
         while (true) {
             SegmentFile.Frame frame = current.frame(offset);
-            switch (frame) {
-                case COMPLETE -> {
-                    return readRecord();
-                }
-                case MALFORMED -> throw new LogCorruptException(current.path(), offset, current.malformation());
-                default -> {
-                    if (!moveToNextSegment()) return null;
-                }
+            if (frame == SegmentFile.Frame.MALFORMED) {
+                throw new LogCorruptException(current.path(), offset, current.malformation());
             }
+            if (frame == SegmentFile.Frame.COMPLETE) {
+                if (!wholeOnly || expectedFragment > 0 || current.last()) return true;
+                if (lastFragmentAhead()) {
+                    current.frame(offset); // the search moved the file's record state away
+                    return true;
+                }
+            } else if (moveToNextSegment()) {
+                continue;
+            }
+            // nothing to read now; unless the file waited in is gone, and the expected transaction is elsewhere
+            if (!wholeOnly || refound || !current.replaced() || !refind()) return false;
+            refound = true;
+        }
+    }
+
+    /**
+     * For the transaction whose first fragment is at {@link #offset}: whether its last fragment is in the file yet.
+     * Only record headers are read; anything odd on the way is left for the reading itself to report, at its record.
+     */
+    private boolean lastFragmentAhead() throws IOException {
+        long seqno = current.seqno();
+        if (lookaheadSeqno != seqno || lookaheadOffset < offset) {
+            lookaheadSeqno = seqno;
+            lookaheadOffset = offset;
+        }
+        long o = lookaheadOffset;
+        while (true) {
+            SegmentFile.Frame frame = current.frame(o);
+            if (frame == SegmentFile.Frame.MALFORMED) return true;
+            if (frame != SegmentFile.Frame.COMPLETE) break;
+            if (current.seqno() != seqno || current.last()) return true;
+            o += current.size();
+        }
+        lookaheadOffset = o;
+        // a transaction never spans segments: once the next one exists, this one stays unfinished for good
+        Path after = LogFiles.segmentPath(dir, seqno + 1);
+        if (Files.exists(after)) {
+            throw new LogCorruptException(current.path(), o, "segment ends inside seqno " + seqno + ", yet the next segment "
+                    + after.getFileName() + " exists");
+        }
+        return false;
+    }
+
+    /**
+     * The segment this reader waits in was deleted or replaced: a writer reopening the log removed it, holding no whole
+     * transaction, and may have created it anew. Finds the place of the transaction expected next again; returns false
+     * when the log does not reach it yet.
+     */
+    private boolean refind() throws IOException {
+        if (expectedFragment != 0) {
+            // cannot happen to a whole-transactions-only reader unless the writer's machine lost data it had handed over
+            throw new IOException("segment " + current.path() + " was replaced while this reader was inside seqno "
+                    + expectedSeqno + "; read again from a committed position");
+        }
+        indexes.clear();
+        TreeMap<Long, Path> segments = LogFiles.segments(dir);
+        if (segments.isEmpty()) return false;
+        if (segments.firstKey() > expectedSeqno) {
+            throw new IOException("the relay log in " + dir + " now begins at seqno " + segments.firstKey()
+                    + ", after seqno " + expectedSeqno + " which this reader expects next: was it recreated?");
+        }
+        try {
+            seekToSeqno(expectedSeqno);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false; // not written again yet
         }
     }
 
@@ -154,8 +267,8 @@ public final class LogReader implements AutoCloseable {
         }
     }
 
-    private Transaction readRecord() throws IOException {
-        SegmentFile f = current;
+    /** Checks the framed record at {@link #offset} and decompresses its payload into {@link #raw}; returns its length. */
+    private int loadPayload(SegmentFile f) throws IOException {
         if (!f.load()) {
             throw new LogCorruptException(f.path(), offset, String.format("record CRC32C mismatch: stored 0x%08x, computed 0x%08x",
                     f.storedCrc(), f.computedCrc()));
@@ -164,20 +277,29 @@ public final class LogReader implements AutoCloseable {
             throw new LogCorruptException(f.path(), offset, "expected seqno " + expectedSeqno + " fragment " + expectedFragment
                     + ", found seqno " + f.seqno() + " fragment " + f.fragment());
         }
-        Transaction t;
+        int rawLength = f.rawLength();
         try {
-            int rawLength = f.rawLength();
             if (raw.length < rawLength) raw = new byte[Math.max(rawLength, Math.min(2 * raw.length, RecordFormat.MAX_PAYLOAD))];
             compressor(f.header().codec()).decompress(f.array(), f.payloadIndex(), f.compressedLength(), raw, rawLength);
-            t = codec.decode(raw, 0, rawLength);
         } catch (RuntimeException e) {
-            throw new LogCorruptException(f.path(), offset, "cannot decode the record of seqno " + f.seqno() + " fragment "
-                    + f.fragment() + ": " + e.getMessage(), e);
+            throw undecodable(f, e);
         }
-        if (t.seq() != f.seqno() || t.fragment() != f.fragment() || t.last() != f.last() || t.commitTime() != f.commitTime()) {
+        return rawLength;
+    }
+
+    private LogCorruptException undecodable(SegmentFile f, RuntimeException e) {
+        return new LogCorruptException(f.path(), offset, "cannot decode the record of seqno " + f.seqno() + " fragment "
+                + f.fragment() + ": " + e.getMessage(), e);
+    }
+
+    private void checkAgainstHeader(SegmentFile f, long seqno, int fragment, boolean last, long commitTime) {
+        if (seqno != f.seqno() || fragment != f.fragment() || last != f.last() || commitTime != f.commitTime()) {
             throw new LogCorruptException(f.path(), offset, "the payload of seqno " + f.seqno() + " fragment " + f.fragment()
                     + " disagrees with its record header");
         }
+    }
+
+    private void advance(SegmentFile f) {
         offset += f.size();
         if (f.last()) {
             expectedSeqno++;
@@ -185,7 +307,6 @@ public final class LogReader implements AutoCloseable {
         } else {
             expectedFragment++;
         }
-        return t;
     }
 
     /**
@@ -230,6 +351,7 @@ public final class LogReader implements AutoCloseable {
         offset = at;
         expectedSeqno = seqno;
         expectedFragment = 0;
+        lookaheadSeqno = -1;
     }
 
     private SegmentFile openSegment(long base) throws IOException {

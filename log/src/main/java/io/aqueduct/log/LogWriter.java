@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Appends transactions to a log directory, one record per transaction fragment, and tells which of them are durable.
  *
- * <p>The transaction's own {@link Transaction#seq()} is its seqno in the log: each transaction must have the seqno
- * after the previous one, and the fragments of one transaction must come in order 0, 1, 2, … with the same seqno. A new
- * segment is started only at a transaction boundary, so all fragments of a transaction share one segment.
+ * <p>Each transaction must have the seqno after the previous one, and the fragments of one transaction must come in
+ * order 0, 1, 2, … with the same seqno. The caller chooses the seqnos ({@link #append(long, Transaction)}), or lets the
+ * transaction's own {@link Transaction#seq()} be the seqno ({@link #append(Transaction)}). A new segment is started only
+ * at a transaction boundary, so all fragments of a transaction share one segment.
  *
  * <p>Opening a directory that holds a log recovers it: a torn tail (a record cut short by a crash, or a transaction
  * whose last fragment never got written) is truncated back to the end of the last whole transaction, and appending
@@ -136,38 +137,45 @@ public final class LogWriter implements AutoCloseable {
         }
     }
 
+    /** Appends one transaction or fragment with its own {@link Transaction#seq()} as its seqno; see {@link #append(long, Transaction)}. */
+    public void append(Transaction t) throws IOException {
+        Objects.requireNonNull(t, "transaction");
+        append(t.seq(), t);
+    }
+
     /**
-     * Appends one transaction or fragment. It is visible to readers once flushed (by a full buffer, {@link #flush},
-     * {@link #sync} or the fsync policy) and durable once {@link #durableSeqno()} reaches its seqno.
+     * Appends one transaction or fragment as seqno {@code seqno}, whatever its own {@link Transaction#seq()}: the record
+     * and the transaction read back from it carry {@code seqno}. It is visible to readers once flushed (by a full buffer,
+     * {@link #flush}, {@link #sync} or the fsync policy) and durable once {@link #durableSeqno()} reaches its seqno.
      *
      * @throws IllegalArgumentException when the seqno or fragment number does not continue the log, or a row value has
      *                                  a type the log cannot store; nothing is written then
      * @throws IOException              when writing fails; the writer is then unusable
      */
-    public void append(Transaction t) throws IOException {
+    public void append(long seqno, Transaction t) throws IOException {
         Objects.requireNonNull(t, "transaction");
         lock.lock();
         try {
             checkUsable();
-            checkContinues(t);
-            BinaryWriter raw = codec.encodeToBuffer(t);
+            checkContinues(seqno, t);
+            BinaryWriter raw = codec.encodeToBuffer(t, seqno);
             // compressed data may come out a little larger than raw, and must fit a record as well
             if (raw.length() > RecordFormat.MAX_PAYLOAD || compressor.maxCompressedLength(raw.length()) > RecordFormat.MAX_PAYLOAD) {
-                throw new IllegalArgumentException("transaction " + t.seq() + " fragment " + t.fragment() + " encodes to "
+                throw new IllegalArgumentException("transaction " + seqno + " fragment " + t.fragment() + " encodes to "
                         + raw.length() + " bytes, more than the " + RecordFormat.MAX_PAYLOAD + " a record holds: split it into smaller fragments");
             }
             try {
                 if (t.fragment() == 0 && (segment == null || rollBeforeNextTransaction || segment.size >= options.segmentBytes())) {
-                    roll(t.seq());
+                    roll(seqno);
                 }
-                writeRecord(t, raw);
+                writeRecord(seqno, t, raw);
             } catch (IOException | RuntimeException e) {
                 throw fail(e);
             }
-            lastRecordSeqno = t.seq();
+            lastRecordSeqno = seqno;
             if (t.last()) {
                 nextFragment = 0;
-                lastWholeSeqno = t.seq();
+                lastWholeSeqno = seqno;
             } else {
                 nextFragment = t.fragment() + 1;
             }
@@ -327,22 +335,22 @@ public final class LogWriter implements AutoCloseable {
         return io;
     }
 
-    private void checkContinues(Transaction t) {
+    private void checkContinues(long seqno, Transaction t) {
         if (nextFragment > 0) {
-            if (t.seq() != lastRecordSeqno || t.fragment() != nextFragment) {
+            if (seqno != lastRecordSeqno || t.fragment() != nextFragment) {
                 throw new IllegalArgumentException("expected fragment " + nextFragment + " of seqno " + lastRecordSeqno
-                        + ", got seqno " + t.seq() + " fragment " + t.fragment());
+                        + ", got seqno " + seqno + " fragment " + t.fragment());
             }
         } else if (t.fragment() != 0) {
-            throw new IllegalArgumentException("seqno " + t.seq() + " starts with fragment " + t.fragment() + ", not 0");
-        } else if (lastWholeSeqno >= 0 && t.seq() != lastWholeSeqno + 1) {
-            throw new IllegalArgumentException("expected seqno " + (lastWholeSeqno + 1) + ", got " + t.seq());
-        } else if (t.seq() < 0) {
-            throw new IllegalArgumentException("seqno must not be negative: " + t.seq());
+            throw new IllegalArgumentException("seqno " + seqno + " starts with fragment " + t.fragment() + ", not 0");
+        } else if (lastWholeSeqno >= 0 && seqno != lastWholeSeqno + 1) {
+            throw new IllegalArgumentException("expected seqno " + (lastWholeSeqno + 1) + ", got " + seqno);
+        } else if (seqno < 0) {
+            throw new IllegalArgumentException("seqno must not be negative: " + seqno);
         }
     }
 
-    private void writeRecord(Transaction t, BinaryWriter raw) throws IOException {
+    private void writeRecord(long seqno, Transaction t, BinaryWriter raw) throws IOException {
         int rawLength = raw.length();
         int needed = RecordFormat.HEADER_SIZE + compressor.maxCompressedLength(rawLength);
         if (buffer.capacity() - buffer.position() < needed) {
@@ -351,7 +359,7 @@ public final class LogWriter implements AutoCloseable {
         }
         int at = buffer.position();
         int compressed = compressor.compress(raw.array(), 0, rawLength, buffer.array(), at + RecordFormat.HEADER_SIZE);
-        RecordFormat.writeHeader(buffer, at, t.seq(), t.fragment(), t.last(), options.epoch(), t.commitTime(), rawLength,
+        RecordFormat.writeHeader(buffer, at, seqno, t.fragment(), t.last(), options.epoch(), t.commitTime(), rawLength,
                 compressed, crc);
         int size = RecordFormat.HEADER_SIZE + compressed;
         buffer.position(at + size);

@@ -3,8 +3,11 @@ package io.aqueduct.log;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.zip.CRC32C;
 
 /**
@@ -30,6 +33,8 @@ final class SegmentFile implements AutoCloseable {
     private static final int READ_AHEAD = 128 * 1024;
 
     private final Path path;
+    /** The identity of the file opened (an inode), or null where the file system has none. */
+    private final Object fileKey;
     private final FileChannel channel;
     private final SegmentHeader header;
     private final CRC32C crc = new CRC32C();
@@ -49,8 +54,9 @@ final class SegmentFile implements AutoCloseable {
     private int rawLength;
     private int compressedLength;
 
-    private SegmentFile(Path path, FileChannel channel) throws IOException {
+    private SegmentFile(Path path, Object fileKey, FileChannel channel) throws IOException {
         this.path = path;
+        this.fileKey = fileKey;
         this.channel = channel;
         buf.limit(0);
         int n = fill(0, SegmentHeader.SIZE);
@@ -63,9 +69,11 @@ final class SegmentFile implements AutoCloseable {
      * @throws LogCorruptException when the header is damaged or from an unknown format version
      */
     static SegmentFile open(Path path) throws IOException {
+        // taken before opening: should the file be replaced in between, it looks replaced at once rather than never
+        Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
         try {
-            return new SegmentFile(path, ch);
+            return new SegmentFile(path, key, ch);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -78,6 +86,20 @@ final class SegmentFile implements AutoCloseable {
 
     SegmentHeader header() {
         return header;
+    }
+
+    /**
+     * Whether the file at {@link #path()} is no longer the one this reads: deleted, or deleted and created anew, as a
+     * writer's recovery does with a newest segment that holds no whole transaction. Always false where the file system
+     * gives files no identity.
+     */
+    boolean replaced() throws IOException {
+        if (fileKey == null) return false;
+        try {
+            return !fileKey.equals(Files.readAttributes(path, BasicFileAttributes.class).fileKey());
+        } catch (NoSuchFileException e) {
+            return true;
+        }
     }
 
     /** Reads the record header at {@code at}; the accessors below describe that record afterwards. */

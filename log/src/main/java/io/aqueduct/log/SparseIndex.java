@@ -16,7 +16,6 @@ final class SparseIndex {
     private long[] maxTimesBefore = new long[16];
     private int size;
 
-    private long scannedTo = SegmentHeader.SIZE;
     private long wholeEnd = SegmentHeader.SIZE;
     private long nextSeqno;
     private long maxTime = Long.MIN_VALUE;
@@ -26,21 +25,29 @@ final class SparseIndex {
         this.intervalBytes = intervalBytes;
     }
 
-    /** Indexes the records written since the last call, up to the first one that is not complete. */
+    /**
+     * Indexes the whole transactions written since the last call. A transaction still missing its last fragment is
+     * left for a later call: a writer reopened after a crash or stop may cut it and write something else there.
+     */
     void extend(SegmentFile f) throws IOException {
-        long offset = scannedTo;
+        long offset = wholeEnd;
+        long start = offset;
+        long seqno = nextSeqno;
+        long time = Long.MIN_VALUE;
         while (f.frame(offset) == SegmentFile.Frame.COMPLETE) {
             if (f.fragment() == 0) {
-                if (size == 0 || offset - offsets[size - 1] >= intervalBytes) add(f.seqno(), offset, maxTime);
-                maxTime = Math.max(maxTime, f.commitTime());
+                start = offset;
+                seqno = f.seqno();
+                time = f.commitTime();
             }
             offset += f.size();
             if (f.last()) {
+                if (size == 0 || start - offsets[size - 1] >= intervalBytes) add(seqno, start, maxTime);
+                maxTime = Math.max(maxTime, time);
                 wholeEnd = offset;
                 nextSeqno = f.seqno() + 1;
             }
         }
-        scannedTo = offset;
     }
 
     /** Where to start looking for the transaction {@code seqno}: at or before its first record. */

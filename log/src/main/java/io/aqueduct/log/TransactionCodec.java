@@ -81,20 +81,21 @@ public final class TransactionCodec {
 
     /** Encodes into a new array. */
     public byte[] encode(Transaction t) {
-        BinaryWriter w = encodeToBuffer(t);
+        BinaryWriter w = encodeToBuffer(t, t.seq());
         return Arrays.copyOf(w.array(), w.length());
     }
 
     /**
-     * Encodes into this codec's own buffer, valid until the next call.
+     * Encodes into this codec's own buffer, valid until the next call, with {@code seqno} in place of the transaction's
+     * own {@link Transaction#seq()}.
      *
      * @throws IllegalArgumentException when a row holds a value of a type outside {@link io.aqueduct.core.model.Values}
      */
-    BinaryWriter encodeToBuffer(Transaction t) {
+    BinaryWriter encodeToBuffer(Transaction t, long seqno) {
         out.reset();
         written.clear();
         dictionary.clear();
-        out.writeZigZag(t.seq());
+        out.writeZigZag(seqno);
         out.writeZigZag(t.fragment());
         out.writeByte(t.last() ? 1 : 0);
         out.writeZigZag(t.commitTime());
@@ -176,6 +177,26 @@ public final class TransactionCodec {
         if (!r.atEnd()) throw r.malformed("trailing bytes after the last change");
         return new Transaction(seq, id, origin, commitTime, positionJson == null ? null : new LoggedPosition(positionJson),
                 changes, fragment, last);
+    }
+
+    /**
+     * Decodes only what comes before the changes, and their count: enough to tell transactions apart without paying
+     * for their rows.
+     *
+     * @throws IllegalArgumentException when those bytes are not a valid encoding
+     */
+    RecordHead decodeHead(byte[] bytes, int offset, int length) {
+        BinaryReader r = in;
+        r.reset(bytes, offset, length);
+        long seq = r.readZigZag();
+        int fragment = r.readZigZagInt();
+        boolean last = readBoolean(r);
+        long commitTime = r.readZigZag();
+        String id = r.readString();
+        String origin = r.readString();
+        String positionJson = r.readString();
+        int count = r.readCount();
+        return new RecordHead(seq, fragment, last, commitTime, id, origin, positionJson, count);
     }
 
     private int writeSchemaRef(TableSchema s) {

@@ -137,6 +137,23 @@ class LogWriterReaderTest {
     }
 
     @Test
+    void aSeqnoGivenToAppendReplacesTheTransactionsOwn() throws IOException {
+        Samples samples = new Samples(6);
+        List<Transaction> records = new ArrayList<>(List.of(samples.transaction(0), samples.transaction(0)));
+        records.addAll(samples.fragments(0, 2));
+        try (LogWriter w = LogWriter.open(dir, Logs.options(Codec.LZ4, 4096))) {
+            w.append(7, records.get(0));
+            w.append(8, records.get(1));
+            assertThatThrownBy(() -> w.append(8, records.get(2))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("expected seqno 9, got 8");
+            w.append(9, records.get(2));
+            w.append(9, records.get(3));
+            assertThat(w.lastSeqno()).isEqualTo(9);
+        }
+        assertSameAll(Logs.readAll(dir), Pipelines.numbered(records, 7));
+    }
+
+    @Test
     void reopeningContinuesAfterTheLastTransaction() throws IOException {
         Samples samples = new Samples(6);
         List<Transaction> first = samples.stream(1, 50, 7);

@@ -1,0 +1,206 @@
+package io.aqueduct.log;
+
+import io.aqueduct.core.config.ConfigException;
+import io.aqueduct.core.filter.TableFilter;
+import io.aqueduct.core.model.Change;
+import io.aqueduct.core.model.Ddl;
+import io.aqueduct.core.model.Position;
+import io.aqueduct.core.model.RowChange;
+import io.aqueduct.core.model.TableId;
+import io.aqueduct.core.model.TableSchema;
+import io.aqueduct.core.model.Transaction;
+import io.aqueduct.core.pipeline.Source;
+import io.aqueduct.core.pipeline.TransactionQueue;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A relay log in a local directory as a pipeline source: a downstream job reads what a capture job's {@link LogSink}
+ * writes, while it writes, with its own table selection.
+ *
+ * <p>Positions are {@link LogSourcePosition}s, {@code {"seqno": N}}: resume after transaction N. Each transaction is
+ * emitted with the log's seqno as its {@link Transaction#seq()} and, on its last (or only) fragment, its own seqno as
+ * the position; the source position the capture job logged stays in the log. Fragments pass through as fragments.
+ *
+ * <p>Row changes and DDL of tables the filter does not select are dropped; the transaction is still emitted, empty if
+ * nothing is left, so that positions move. A DDL whose table is not known is dropped as well: it cannot be attributed
+ * to the selection, and targets run DDL as it was logged.
+ *
+ * <p>At the end of the log the source waits {@code poll} and looks again, so it follows the writer. It starts on a
+ * transaction only once its last fragment is in the log ({@link LogReader#wholeTransactionsOnly()}): a capture job
+ * stopped in the middle of a big transaction cuts its fragments when it starts again. Every record is CRC-checked;
+ * damage ends {@link #run} with a {@link LogCorruptException} naming the file and byte offset, which is not retried.
+ */
+public final class LogSource implements Source {
+    private static final Logger LOG = LoggerFactory.getLogger(LogSource.class);
+    public static final Duration DEFAULT_POLL = Duration.ofMillis(20);
+
+    private final Path dir;
+    private final TableFilter filter;
+    private final long pollNanos;
+    private final Object wake = new Object();
+    private volatile boolean closed;
+
+    public LogSource(Path dir, TableFilter filter) {
+        this(dir, filter, DEFAULT_POLL);
+    }
+
+    /** @param poll how long to wait before looking again when the source has read everything in the log */
+    public LogSource(Path dir, TableFilter filter, Duration poll) {
+        this.dir = Objects.requireNonNull(dir, "dir");
+        this.filter = Objects.requireNonNull(filter, "filter");
+        if (poll.isNegative() || poll.isZero()) throw new IllegalArgumentException("poll must be positive: " + poll);
+        this.pollNanos = poll.toNanos();
+    }
+
+    @Override
+    public Position parsePosition(String json) {
+        return LogSourcePosition.parse(json);
+    }
+
+    /**
+     * The beginning of the log: the position before its first seqno, so that the job reads every transaction the log
+     * holds. For an empty log that is {@code {"seqno": 0}}, since a {@link LogSink} numbers from 1.
+     *
+     * @throws ConfigException when there is no log directory
+     */
+    @Override
+    public LogSourcePosition resolveStart() throws IOException {
+        requireDirectory();
+        TreeMap<Long, Path> segments = LogFiles.segments(dir);
+        return new LogSourcePosition(segments.isEmpty() ? 0 : segments.firstKey() - 1);
+    }
+
+    /**
+     * Emits the log's transactions after {@code from} (null: from {@link #resolveStart()}) until {@link #close()}.
+     *
+     * @throws ConfigException     when the transaction after {@code from} is no longer in the log, or not yet in it
+     *                             (retryable: a capture job recovering from a machine crash may write it again)
+     * @throws LogCorruptException at a damaged record
+     */
+    @Override
+    public void run(Position from, TransactionQueue out) throws Exception {
+        LogSourcePosition start = from == null ? resolveStart()
+                : from instanceof LogSourcePosition p ? p : LogSourcePosition.parse(from.toJson());
+        requireDirectory();
+        try (LogReader reader = LogReader.open(dir).wholeTransactionsOnly()) {
+            if (!seek(reader, start.next())) return;
+            LOG.info("Reading the relay log {} from seqno {}", dir, start.next());
+            Map<TableSchema, Boolean> selected = new IdentityHashMap<>();
+            while (!closed) {
+                Transaction t = reader.next();
+                if (t == null) {
+                    pause();
+                } else if (!out.put(select(t, selected))) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Positions the reader at {@code seqno}, waiting while the log is empty; false when closed meanwhile. */
+    private boolean seek(LogReader reader, long seqno) throws IOException, InterruptedException {
+        while (!closed) {
+            TreeMap<Long, Path> segments = LogFiles.segments(dir);
+            if (segments.isEmpty()) {
+                if (seqno > 1) throw pastTheEnd(seqno);
+                pause();
+                continue;
+            }
+            if (seqno < segments.firstKey()) {
+                throw new ConfigException("The relay log in " + dir + " begins at seqno " + segments.firstKey()
+                        + ", but this job continues from seqno " + seqno + ": the transactions between are not in the log. "
+                        + "Copy the selected tables again and then delete the job's position.json, so that it starts "
+                        + "at the log's beginning.");
+            }
+            try {
+                reader.seekToSeqno(seqno);
+                return true;
+            } catch (IllegalArgumentException e) {
+                // the segments changed since they were listed, or the seqno is past the end
+                TreeMap<Long, Path> now = LogFiles.segments(dir);
+                if (!now.equals(segments)) continue;
+                throw pastTheEnd(seqno);
+            }
+        }
+        return false;
+    }
+
+    private ConfigException pastTheEnd(long seqno) {
+        return new ConfigException("This job continues from seqno " + seqno + ", after the end of the relay log in " + dir
+                + ". Either the log lost its newest records (a machine crash before they "
+                + "were synced: the capture job writes them again, and this job retries until then) or the log was "
+                + "created anew, in which case delete the job's position.json and copy the selected tables again.", null, true);
+    }
+
+    private void requireDirectory() {
+        if (!Files.isDirectory(dir)) {
+            throw new ConfigException("There is no relay log directory " + dir + ". Check source.path, and start the "
+                    + "capture job that writes the log (target type log) first.");
+        }
+    }
+
+    /** The transaction with only the selected tables' changes, and its seqno as its position. */
+    private Transaction select(Transaction t, Map<TableSchema, Boolean> selected) {
+        List<Change> kept = new ArrayList<>(t.changes().size());
+        for (Change c : t.changes()) {
+            boolean keep;
+            if (c instanceof RowChange rc) {
+                // the codec gives equal schemas one instance, so this is a lookup per schema, not per row
+                keep = selected.computeIfAbsent(rc.schema(), s -> filter.test(s.id()));
+            } else {
+                Ddl d = (Ddl) c;
+                TableId table = d.table() != null ? d.table() : d.newTable() != null ? d.newTable().id() : null;
+                keep = table != null && filter.test(table);
+            }
+            if (keep) kept.add(c);
+        }
+        if (selected.size() > 10_000) selected.clear();
+        return new Transaction(t.seq(), t.id(), t.origin(), t.commitTime(), t.last() ? new LogSourcePosition(t.seq()) : null,
+                kept, t.fragment(), t.last());
+    }
+
+    /**
+     * Every selected table the log has rows or a shape for, in the shape it had last. Reads the whole log, so it
+     * takes a while on a big one.
+     */
+    @Override
+    public List<TableSchema> tables() throws IOException {
+        requireDirectory();
+        Map<TableId, TableSchema> latest = new LinkedHashMap<>();
+        try (LogReader reader = LogReader.open(dir)) {
+            for (Transaction t = reader.next(); t != null; t = reader.next()) {
+                for (Change c : t.changes()) {
+                    TableSchema s = c instanceof RowChange rc ? rc.schema() : ((Ddl) c).newTable();
+                    if (s != null && filter.test(s.id())) latest.put(s.id(), s);
+                }
+            }
+        }
+        return List.copyOf(latest.values());
+    }
+
+    private void pause() throws InterruptedException {
+        synchronized (wake) {
+            if (!closed) wake.wait(pollNanos / 1_000_000, (int) (pollNanos % 1_000_000));
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+}

@@ -542,7 +542,7 @@ public final class ReplicationBench {
         stdout.printf(Locale.ROOT, "  %-4s %-48s %-6s %5.1f%%%n", ratio >= GOAL ? "PASS" : "MISS", what, table, 100 * ratio);
     }
 
-    private static String format(double v, String unit) {
+    static String format(double v, String unit) {
         return switch (unit) {
             case "rows/s" -> String.format(Locale.ROOT, "%,.0f", v);
             case "ratio" -> String.format(Locale.ROOT, "%.1f%%", 100 * v);
@@ -552,7 +552,7 @@ public final class ReplicationBench {
         };
     }
 
-    private static String plain(double v) {
+    static String plain(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.4f", v);
     }
 
@@ -562,11 +562,11 @@ public final class ReplicationBench {
         return Long.parseLong(nanos) / 1e9;
     }
 
-    private static void progress(String what) {
+    static void progress(String what) {
         System.err.println("[" + LocalTime.now().withNano(0) + "] " + what);
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
             return parts[0] + " " + parts[1] + " " + parts[2];
@@ -583,14 +583,14 @@ public final class ReplicationBench {
         }
     }
 
-    private static void deleteRecursively(Path root) throws IOException {
+    static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root)) return;
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 
-    private static String tail(Path file, int lines) {
+    static String tail(Path file, int lines) {
         try {
             List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

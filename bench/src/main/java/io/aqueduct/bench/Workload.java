@@ -55,6 +55,20 @@ final class Workload {
         }
     }
 
+    /** Inserts ids 1..count into the given table as {@code txRows}-row INSERTs, one transaction each. */
+    static void load(Connection c, String table, long count, int txRows) throws SQLException {
+        boolean autocommit = c.getAutoCommit();
+        try (Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            for (long id = 1; id <= count; id += txRows) {
+                st.executeUpdate(insert(table, id, Math.min(id + txRows, count + 1)));
+                c.commit();
+            }
+        } finally {
+            c.setAutoCommit(autocommit);
+        }
+    }
+
     /** One multi-row INSERT of ids {@code [from, to)} into the given table. */
     static String insert(String table, long from, long to) {
         return table.equals(NARROW) ? narrowInsert(from, to) : wideInsert(from, to);

@@ -3,23 +3,38 @@ package io.aqueduct.cli;
 import io.aqueduct.core.apply.JdbcSink;
 import io.aqueduct.core.apply.SqlDialect;
 import io.aqueduct.core.config.ConfigException;
+import io.aqueduct.core.config.Endpoint;
 import io.aqueduct.core.config.JobConfig;
+import io.aqueduct.core.config.Routes;
 import io.aqueduct.core.filter.Router;
 import io.aqueduct.core.filter.TableFilter;
+import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.pipeline.FilePositionStore;
 import io.aqueduct.core.pipeline.JobRunner;
 import io.aqueduct.core.pipeline.Pipeline;
 import io.aqueduct.core.pipeline.Sink;
 import io.aqueduct.core.pipeline.Source;
 import io.aqueduct.core.precheck.Check;
+import io.aqueduct.log.Codec;
+import io.aqueduct.log.FsyncPolicy;
+import io.aqueduct.log.LogSink;
+import io.aqueduct.log.LogSource;
+import io.aqueduct.log.LogWriterOptions;
 import io.aqueduct.mysql.MySqlBinlogSource;
 import io.aqueduct.mysql.MySqlDialect;
 import io.aqueduct.mysql.MySqlPrechecks;
 import io.aqueduct.postgres.PostgresDialect;
 import io.aqueduct.postgres.PostgresPrechecks;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 
 /** The one place that turns a job file's types into sources, sinks and checks. */
 public final class Jobs {
@@ -33,36 +48,79 @@ public final class Jobs {
         return switch (job.source().type()) {
             case "mysql" -> new MySqlBinlogSource(job.source(), filter(job), job.fragmentBytes(),
                     job.state().resolve("schema-history.jsonl"), job.snapshot());
+            case "relay" -> new LogSource(job.source().path(), filter(job));
             default -> throw new ConfigException("source.type: '" + job.source().type() + "' is not supported");
         };
     }
 
+    /**
+     * The target's SQL dialect, for the commands that work from the source database's tables (verify, schema). A job
+     * with a relay source names no source database, so they are refused here with what to do instead.
+     */
     public static SqlDialect dialect(JobConfig job) {
+        if (job.source().type().equals("relay")) {
+            throw new ConfigException("This command reads the selected tables from the source database, and this job "
+                    + "has none: its source is the relay log in " + job.source().path() + ". Run it with a copy of the job "
+                    + "file whose source is the capture job's database (type mysql, with its host, user and server-id), "
+                    + "keeping this job's tables, routes and target.");
+        }
+        return targetDialect(job);
+    }
+
+    private static SqlDialect targetDialect(JobConfig job) {
         return switch (job.target().type()) {
             case "mysql" -> new MySqlDialect(job.target());
             case "postgres" -> new PostgresDialect(job.target());
+            case "log" -> throw new ConfigException("target.type: log writes a relay log (" + job.target().path() + "), "
+                    + "not database tables, and this command needs a database target. Use it on a job that reads the "
+                    + "log (source type relay) and writes a database.");
             default -> throw new ConfigException("target.type: '" + job.target().type() + "' is not supported");
         };
     }
 
     public static Sink sink(JobConfig job) {
-        return new JdbcSink(dialect(job), job.lanes());
+        if (job.target().type().equals("log")) return new LogSink(job.target().path(), logOptions(job.target().log()));
+        return new JdbcSink(targetDialect(job), job.lanes());
+    }
+
+    /**
+     * The writer options of a log target. {@code batch} keeps the writer's background group commit: the sink's own
+     * sync after every batch is what makes a batch durable before its position counts as committed.
+     */
+    static LogWriterOptions logOptions(Endpoint.LogOptions o) {
+        Codec codec = switch (o.codec()) {
+            case "zstd" -> Codec.ZSTD;
+            case "none" -> Codec.NONE;
+            default -> Codec.LZ4;
+        };
+        LogWriterOptions options = LogWriterOptions.defaults().withCodec(codec).withSegmentBytes(o.segmentBytes());
+        return o.fsync().equals("every-record") ? options.withFsync(FsyncPolicy.everyRecord()) : options;
     }
 
     /** Every check for the job, source first. */
     public static List<Check> prechecks(JobConfig job) {
-        List<Check> out = new ArrayList<>(MySqlPrechecks.source(job.source(), filter(job),
-                job.snapshot().copies()));
+        boolean relay = job.source().type().equals("relay");
+        List<Check> out = new ArrayList<>(relay ? relaySourceChecks(job.source())
+                : MySqlPrechecks.source(job.source(), filter(job), job.snapshot().copies()));
         out.addAll(switch (job.target().type()) {
             case "mysql" -> MySqlPrechecks.target(job.target());
             case "postgres" -> PostgresPrechecks.target(job.target());
+            case "log" -> logTargetChecks(job.target());
             default -> List.<Check>of();
         });
-        if (out.stream().noneMatch(c -> c.status() == Check.Status.FAIL)) out.addAll(SchemaMigration.checks(job));
-        if (out.stream().noneMatch(c -> c.status() == Check.Status.FAIL)) {
+        // table shapes are compared with the MySQL source's catalog, into database targets only
+        if (!relay && !job.target().isLog() && noFailure(out)) out.addAll(SchemaMigration.checks(job));
+        // a relay source's tables() reads the whole log: only worth it when there are routes to check
+        if (noFailure(out) && (!relay || !job.routes().isEmpty())) {
             try {
-                new Router(job.routes()).validate(source(job).tables());
-                if (!job.routes().isEmpty()) out.add(Check.ok("routes", "every routed table and column exists"));
+                List<TableSchema> tables = source(job).tables();
+                List<Check> unchecked = relay ? relayRouteChecks(job.routes(), tables) : List.of();
+                new Router(relay ? routesOf(job.routes(), tables) : job.routes()).validate(tables);
+                out.addAll(unchecked);
+                if (!job.routes().isEmpty()) {
+                    out.add(Check.ok("routes", unchecked.isEmpty() ? "every routed table and column exists"
+                            : "the routed tables the relay log holds have the routed columns"));
+                }
             } catch (ConfigException e) {
                 out.add(Check.fail("routes", e.getMessage(), "fix the routes section"));
             } catch (Exception e) {
@@ -70,6 +128,117 @@ public final class Jobs {
             }
         }
         return out;
+    }
+
+    private static boolean noFailure(List<Check> checks) {
+        return checks.stream().noneMatch(c -> c.status() == Check.Status.FAIL);
+    }
+
+    /** The relay log directory exists and holds a log, or a capture job has at least opened it. */
+    static List<Check> relaySourceChecks(Endpoint source) {
+        Path dir = source.path();
+        String fix = "check source.path (a relative path starts at the job file's folder): it must name the target.path "
+                + "of a capture job (target type log), and that job must have started";
+        if (!Files.exists(dir)) return List.of(Check.fail("relay log", "there is no directory " + dir, fix));
+        if (!Files.isDirectory(dir)) return List.of(Check.fail("relay log", dir + " is a file, not a relay log directory", fix));
+        try {
+            TreeSet<Long> segments = segments(dir);
+            if (!segments.isEmpty()) {
+                return List.of(Check.ok("relay log", dir + ": " + segments.size() + " segment file(s), the first from seqno "
+                        + segments.first()));
+            }
+            if (Files.exists(dir.resolve("writer.lock"))) {
+                return List.of(Check.ok("relay log", dir + ": no transaction logged yet; the job waits for the capture job's first"));
+            }
+            return List.of(Check.fail("relay log", dir + " holds no relay log (no segment files)", fix));
+        } catch (IOException e) {
+            return List.of(Check.fail("relay log", "cannot read " + dir + ": " + e.getMessage(), fix));
+        }
+    }
+
+    /** The log target's directory exists and is writable, or can be created. */
+    static List<Check> logTargetChecks(Endpoint target) {
+        Path dir = target.path();
+        String fix = "choose another target.path, or give the user running aqueduct write access to it";
+        if (Files.isDirectory(dir)) {
+            if (!Files.isWritable(dir)) return List.of(Check.fail("target log", "cannot write into " + dir, fix));
+            try {
+                TreeSet<Long> segments = segments(dir);
+                List<Check> out = new ArrayList<>();
+                out.add(Check.ok("target log", segments.isEmpty() ? dir + ": empty, the log starts at seqno 1"
+                        : dir + ": holds a relay log of " + segments.size() + " segment file(s); the job appends to it"));
+                long others;
+                try (var files = Files.list(dir)) {
+                    others = files.map(p -> p.getFileName().toString())
+                            .filter(n -> !n.endsWith(".seg") && !n.endsWith(".seg.tmp") && !n.equals("writer.lock")).count();
+                }
+                if (others > 0) {
+                    out.add(Check.warn("target log", dir + " also holds " + others + " file(s) that are not part of a relay log",
+                            "give the log a directory of its own, so that nobody mistakes or deletes its files"));
+                }
+                return out;
+            } catch (IOException e) {
+                return List.of(Check.fail("target log", "cannot read " + dir + ": " + e.getMessage(), fix));
+            }
+        }
+        if (Files.exists(dir)) return List.of(Check.fail("target log", dir + " is a file, not a directory", fix));
+        Path parent = dir.toAbsolutePath().getParent();
+        while (parent != null && !Files.exists(parent)) parent = parent.getParent();
+        if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+            return List.of(Check.fail("target log", "cannot create " + dir + ": " + (parent == null ? "no existing parent"
+                    : parent + " is not a writable directory"), fix));
+        }
+        return List.of(Check.ok("target log", dir + " is created when the job starts"));
+    }
+
+    /** The base seqnos of the segment files in a log directory (named by 20 digits and .seg). */
+    private static TreeSet<Long> segments(Path dir) throws IOException {
+        TreeSet<Long> out = new TreeSet<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.seg")) {
+            for (Path p : files) {
+                String digits = p.getFileName().toString().replace(".seg", "");
+                if (digits.length() == 20 && digits.chars().allMatch(Character::isDigit)) {
+                    try {
+                        out.add(Long.parseLong(digits));
+                    } catch (NumberFormatException ignored) {
+                        // too large to be a segment name
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Routes for tables the relay log holds rows or a shape of are checked; the others cannot be checked yet (the log
+     * may not have reached them), which is a warning rather than a reason not to start.
+     */
+    private static List<Check> relayRouteChecks(Routes routes, List<TableSchema> inLog) {
+        List<Check> out = new ArrayList<>();
+        List<String> known = inLog.stream().map(t -> t.id().toString()).toList();
+        for (String key : routed(routes)) {
+            if (!known.contains(key)) {
+                out.add(Check.warn("routes", "the relay log holds no rows of " + key + " yet, so its route cannot be checked",
+                        "check the name (database.table, as the source spells it) and that tables.include selects it"));
+            }
+        }
+        return out;
+    }
+
+    private static List<String> routed(Routes routes) {
+        List<String> keys = new ArrayList<>(routes.tables().keySet());
+        for (String k : routes.columns().keySet()) if (!keys.contains(k)) keys.add(k);
+        return keys;
+    }
+
+    /** The routes of tables present in {@code tables}, for validating what can be validated. */
+    private static Routes routesOf(Routes routes, List<TableSchema> tables) {
+        List<String> known = tables.stream().map(t -> t.id().toString()).toList();
+        Map<String, String> t = new LinkedHashMap<>(routes.tables());
+        t.keySet().retainAll(known);
+        Map<String, Map<String, String>> c = new LinkedHashMap<>(routes.columns());
+        c.keySet().retainAll(known);
+        return new Routes(routes.databases(), t, c);
     }
 
     /** A running job: checks first (a FAIL stops it with the reasons), then the retrying runner. */
@@ -90,7 +259,8 @@ public final class Jobs {
             if (store.load().isEmpty()) {
                 try {
                     // the copy needs its target tables; created before the start is pinned, so a crash redoes both
-                    if (job.snapshot().copies()) createMissingTables(job);
+                    // a log target has no tables: the copy goes into the log
+                    if (job.snapshot().copies() && !job.target().isLog()) createMissingTables(job);
                     store.save(source(job).resolveStart().toJson());
                 } catch (ConfigException e) {
                     store.close();

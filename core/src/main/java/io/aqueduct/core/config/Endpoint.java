@@ -1,12 +1,18 @@
 package io.aqueduct.core.config;
 
+import java.nio.file.Path;
+import java.util.List;
+
 /**
- * Where a source or target database is and how to log in. Keys that only some types use are null or 0
- * when absent.
+ * Where a source or target is and how to reach it: a database server with a login, or a relay log directory. Keys that
+ * only some types use are null or 0 when absent.
  *
  * @param serverId  the replica id a MySQL source registers with (0 when not a MySQL source)
  * @param database  the PostgreSQL database of a postgres target
  * @param start     where a source starts when no position is stored (null for targets)
+ * @param path      the relay log directory of a {@code log} target or a {@code relay} source, resolved against the job
+ *                  file's folder (null for database endpoints)
+ * @param log       how a {@code log} target writes (null for every other type)
  */
 public record Endpoint(
         String type,
@@ -16,10 +22,59 @@ public record Endpoint(
         String password,
         String database,
         long serverId,
-        StartPosition start) {
+        StartPosition start,
+        Path path,
+        LogOptions log) {
 
-    /** host:port for messages. */
+    /** A database endpoint (MySQL, PostgreSQL). */
+    public Endpoint(String type, String host, int port, String user, String password, String database, long serverId,
+                    StartPosition start) {
+        this(type, host, port, user, password, database, serverId, start, null, null);
+    }
+
+    /** A {@code log} target: the relay log written into {@code path}. */
+    public static Endpoint logTarget(Path path, LogOptions options) {
+        return new Endpoint("log", null, 0, null, null, null, 0, null, path, options);
+    }
+
+    /** A {@code relay} source: the relay log read from {@code path}, from its beginning. */
+    public static Endpoint relaySource(Path path) {
+        return new Endpoint("relay", null, 0, null, null, null, 0, new StartPosition.Earliest(), path, null);
+    }
+
+    /** host:port for messages, or the path of a relay log. */
     public String address() {
-        return host + ":" + port;
+        return path != null ? path.toString() : host + ":" + port;
+    }
+
+    /** Whether this endpoint is a relay log directory rather than a database server. */
+    public boolean isLog() {
+        return path != null;
+    }
+
+    /**
+     * How a capture job writes its relay log.
+     *
+     * @param codec        payload compression of new segments: {@code lz4}, {@code zstd} or {@code none}
+     * @param segmentBytes a new segment file is started at the first transaction boundary past this size
+     * @param fsync        {@code batch} (one fsync per applied batch, with group commit) or {@code every-record}
+     *                     (an fsync after every transaction as well)
+     */
+    public record LogOptions(String codec, long segmentBytes, String fsync) {
+        public static final List<String> CODECS = List.of("lz4", "zstd", "none");
+        public static final List<String> FSYNC_POLICIES = List.of("batch", "every-record");
+        /** The log module's smallest segment: room for a header and some records. */
+        public static final long MIN_SEGMENT_BYTES = 1024;
+        public static final LogOptions DEFAULTS = new LogOptions("lz4", 128L << 20, "batch");
+
+        public LogOptions {
+            if (!CODECS.contains(codec)) throw new IllegalArgumentException("codec must be one of " + CODECS + ": " + codec);
+            if (!FSYNC_POLICIES.contains(fsync)) {
+                throw new IllegalArgumentException("fsync must be one of " + FSYNC_POLICIES + ": " + fsync);
+            }
+            if (segmentBytes < MIN_SEGMENT_BYTES) {
+                throw new IllegalArgumentException("segmentBytes must be at least " + MIN_SEGMENT_BYTES + ": " + segmentBytes);
+            }
+        }
     }
 }

@@ -21,8 +21,10 @@ import java.util.regex.PatternSyntaxException;
 
 /** Reads a job file into a {@link JobConfig}, rejecting anything it does not understand. */
 public final class JobConfigLoader {
-    public static final List<String> SOURCE_TYPES = List.of("mysql");
-    public static final List<String> TARGET_TYPES = List.of("mysql", "postgres");
+    public static final List<String> SOURCE_TYPES = List.of("mysql", "relay");
+    public static final List<String> TARGET_TYPES = List.of("mysql", "postgres", "log");
+    /** The keys of a database endpoint, which a relay log endpoint (a local directory) does not take. */
+    private static final List<String> DATABASE_KEYS = List.of("host", "port", "user", "password", "database", "server-id");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
     private final Function<String, String> env;
@@ -49,7 +51,7 @@ public final class JobConfigLoader {
         return parse(text, file.toString(), base);
     }
 
-    /** Parses job YAML; relative {@code state} paths resolve against {@code base}. */
+    /** Parses job YAML; relative {@code state} and relay log {@code path}s resolve against {@code base}. */
     public JobConfig parse(String yaml, String fileName, Path base) {
         JsonNode root;
         try {
@@ -71,8 +73,9 @@ public final class JobConfigLoader {
         if (!NAME.matcher(name).matches()) {
             throw new ConfigException("name: '" + name + "' may only contain letters, digits, '_', '-' and '.'.");
         }
-        Endpoint source = endpoint(job.section("source"), true);
-        Endpoint target = endpoint(job.section("target"), false);
+        Endpoint source = endpoint(job.section("source"), true, base);
+        Endpoint target = endpoint(job.section("target"), false, base);
+        boolean relay = source.type().equals("relay");
 
         ConfigNode tables = job.section("tables");
         List<String> include = tables.strings("include");
@@ -82,7 +85,14 @@ public final class JobConfigLoader {
         tables.finish();
 
         Routes routes = routes(job.section("routes"));
-        String mode = job.oneOf("mode", "full+incremental", List.of("full+incremental", "full", "incremental"));
+        // a relay log already holds what its capture job copied, so a job reading one only follows it
+        String mode = job.oneOf("mode", relay ? "incremental" : "full+incremental", List.of("full+incremental", "full", "incremental"));
+        if (relay && !mode.equals("incremental")) {
+            throw new ConfigException("mode: a relay source takes mode: incremental (its default), not " + mode + ". The "
+                    + "relay log already holds the tables' rows when the capture job that writes it copies them (its own "
+                    + "mode: full+incremental), and this job applies the log from its beginning; remove mode or set "
+                    + "mode: incremental.");
+        }
         if (!mode.equals("incremental") && job.section("source").has("start")) {
             throw new ConfigException("source.start: only applies to mode: incremental. With mode: " + mode + " the "
                     + "job copies the tables as they are when it first starts and follows the log from there; remove "
@@ -94,7 +104,19 @@ public final class JobConfigLoader {
         snap.finish();
         String state = job.requiredString("state", "Name a directory where the job keeps its position, "
                 + "for example state: ./state/" + name + ".");
-        Path statePath = base == null ? Path.of(state) : base.resolve(state).normalize();
+        Path statePath = resolve(base, state);
+        if (target.isLog() && target.path().equals(statePath)) {
+            throw new ConfigException("target.path: is the job's state directory " + statePath + ". Give the relay log a "
+                    + "directory of its own, for example path: ./relay/" + name + ".");
+        }
+        if (source.isLog() && source.path().equals(statePath)) {
+            throw new ConfigException("source.path: is the job's state directory " + statePath + ". Point source.path at "
+                    + "the relay log (the capture job's target.path) and give this job a state directory of its own.");
+        }
+        if (source.isLog() && target.isLog() && source.path().equals(target.path())) {
+            throw new ConfigException("target.path: is the relay log this job reads (source.path). A job cannot read and "
+                    + "write one log; give the target another directory.");
+        }
 
         ConfigNode apply = job.section("apply");
         int lanes = apply.intValue("lanes", 4, 1, 64);
@@ -139,13 +161,27 @@ public final class JobConfigLoader {
         return t == JsonToken.VALUE_NULL ? f.nullNode() : f.textNode(p.getText());
     }
 
-    private Endpoint endpoint(ConfigNode n, boolean isSource) {
+    private static Path resolve(Path base, String path) {
+        return base == null ? Path.of(path) : base.resolve(path).normalize();
+    }
+
+    private Endpoint endpoint(ConfigNode n, boolean isSource, Path base) {
         String side = isSource ? "source" : "target";
         List<String> types = isSource ? SOURCE_TYPES : TARGET_TYPES;
         if (!n.has("type")) {
             throw new ConfigException(side + ".type: is required. Use one of " + String.join(", ", types) + ".");
         }
+        String given = n.string("type", null);
+        if (isSource && given.equals("log")) {
+            throw new ConfigException("source.type: 'log' is a target type. A job that reads a relay log has source "
+                    + "type relay, with path naming the log's directory.");
+        }
+        if (!isSource && given.equals("relay")) {
+            throw new ConfigException("target.type: 'relay' is a source type. A capture job writes a relay log with "
+                    + "target type log, with path naming the log's directory.");
+        }
         String type = n.oneOf("type", null, types);
+        if (type.equals("relay") || type.equals("log")) return logEndpoint(n, type, base);
         String host = n.string("host", "127.0.0.1");
         int defaultPort = type.equals("postgres") ? 5432 : 3306;
         int port = n.intValue("port", defaultPort, 1, 65535);
@@ -168,6 +204,42 @@ public final class JobConfigLoader {
         }
         n.finish();
         return new Endpoint(type, host, port, user, password, database, serverId, start);
+    }
+
+    /** A {@code relay} source or a {@code log} target: a relay log directory on this machine. */
+    private Endpoint logEndpoint(ConfigNode n, String type, Path base) {
+        boolean relay = type.equals("relay");
+        String side = n.path();
+        for (String key : DATABASE_KEYS) {
+            if (!n.has(key)) continue;
+            throw new ConfigException(side + "." + key + ": a " + type + " " + side + " is a relay log directory on this "
+                    + "machine (" + side + ".path) and takes no " + key + "; remove it."
+                    + (relay ? " The capture job that writes the log is the one that connects to the database. Reading "
+                    + "a log served over the network is not built yet." : ""));
+        }
+        String path = n.requiredString("path", relay
+                ? "Name the relay log directory that a capture job writes (its target.path), for example path: ./relay/shop."
+                : "Name the directory to write the relay log into, for example path: ./relay/shop (created when missing).");
+        Path dir = resolve(base, path);
+        if (relay) {
+            JsonNode start = n.raw("start");
+            if (start != null && !start.isNull() && !(start.isTextual() && start.asText().equals("earliest"))) {
+                throw new ConfigException("source.start: a relay source starts at the beginning of the log (earliest) "
+                        + "when the job has no stored position, and later resumes after the last transaction it "
+                        + "committed; other start positions are not supported. Remove source.start or write start: earliest.");
+            }
+            n.finish();
+            return Endpoint.relaySource(dir);
+        }
+        String codec = n.oneOf("codec", Endpoint.LogOptions.DEFAULTS.codec(), Endpoint.LogOptions.CODECS);
+        long segmentBytes = n.bytes("segment-size", Endpoint.LogOptions.DEFAULTS.segmentBytes());
+        if (segmentBytes < Endpoint.LogOptions.MIN_SEGMENT_BYTES) {
+            throw new ConfigException(side + ".segment-size: must be at least 1KB, got " + segmentBytes + " bytes "
+                    + "(the default is 128MB).");
+        }
+        String fsync = n.oneOf("fsync", Endpoint.LogOptions.DEFAULTS.fsync(), Endpoint.LogOptions.FSYNC_POLICIES);
+        n.finish();
+        return Endpoint.logTarget(dir, new Endpoint.LogOptions(codec, segmentBytes, fsync));
     }
 
     private StartPosition start(String path, JsonNode v) {

@@ -633,4 +633,150 @@ class JobConfigLoaderTest {
         assertThat(error(REFERENCE + "routes:\n  tables:\n    shop.orders:\n").getMessage())
                 .startsWith("routes.tables.shop.orders: ");
     }
+
+    // ---- relay log: log targets and relay sources ----------------------------------------------------------------
+
+    /** A capture job: MySQL into a relay log. */
+    static final String CAPTURE = """
+            name: shop-capture
+            source: {type: mysql, user: root, server-id: 6001}
+            target: {type: log, path: ./relay/shop, codec: zstd, segment-size: 64MB, fsync: every-record}
+            state: ./state/shop-capture
+            """;
+
+    /** A downstream job: the relay log into PostgreSQL. */
+    static final String DOWNSTREAM = """
+            name: shop-pg
+            source: {type: relay, path: ./relay/shop}
+            tables: {include: ['shop\\.orders']}
+            target: {type: postgres, user: postgres, database: app}
+            state: ./state/shop-pg
+            """;
+
+    @Test
+    void logTargetIsReadWithItsPathResolvedAgainstTheJobFile() {
+        JobConfig c = parse(CAPTURE);
+        assertThat(c.target()).isEqualTo(Endpoint.logTarget(Path.of("/etc/aqueduct/jobs/relay/shop"),
+                new Endpoint.LogOptions("zstd", 64L << 20, "every-record")));
+        assertThat(c.target().isLog()).isTrue();
+        assertThat(c.target().address()).isEqualTo("/etc/aqueduct/jobs/relay/shop");
+        assertThat(c.source().isLog()).isFalse();
+        // a capture job copies the tables into the log, then follows the binlog
+        assertThat(c.snapshot().mode()).isEqualTo("full+incremental");
+        assertThat(parse(CAPTURE.replace("./relay/shop", "/data/relay/shop")).target().path()).isEqualTo(Path.of("/data/relay/shop"));
+        assertThat(parse(CAPTURE.replace("./relay/shop", "../relay/shop")).target().path()).isEqualTo(Path.of("/etc/aqueduct/relay/shop"));
+    }
+
+    @Test
+    void logTargetDefaults() {
+        JobConfig c = parse(CAPTURE.replace(", codec: zstd, segment-size: 64MB, fsync: every-record", ""));
+        assertThat(c.target().log()).isEqualTo(Endpoint.LogOptions.DEFAULTS);
+        assertThat(c.target().log()).isEqualTo(new Endpoint.LogOptions("lz4", 128L << 20, "batch"));
+        assertThat(parse(CAPTURE.replace("codec: zstd", "codec: none")).target().log().codec()).isEqualTo("none");
+    }
+
+    @Test
+    void badLogTargetOptionsAreRejectedNamingTheKey() {
+        assertThat(error(CAPTURE.replace("codec: zstd", "codec: gzip")).getMessage())
+                .startsWith("target.codec: ").contains("'gzip'").contains("lz4, zstd, none");
+        assertThat(error(CAPTURE.replace("fsync: every-record", "fsync: always")).getMessage())
+                .startsWith("target.fsync: ").contains("batch, every-record");
+        assertThat(error(CAPTURE.replace("segment-size: 64MB", "segment-size: 100")).getMessage())
+                .startsWith("target.segment-size: must be at least 1KB");
+        assertThat(error(CAPTURE.replace("segment-size: 64MB", "segment-size: big")).getMessage())
+                .startsWith("target.segment-size: ").contains("'big'");
+        assertThat(error(CAPTURE.replace("segment-size: 64MB", "segment_size: 64MB")).getMessage())
+                .startsWith("target.segment_size: unknown key.").contains("Did you mean 'segment-size'?");
+    }
+
+    @Test
+    void logTargetNeedsAPathAndTakesNoLogin() {
+        assertThat(error(CAPTURE.replace("path: ./relay/shop, ", "")).getMessage())
+                .startsWith("target.path: is required").contains("path: ./relay/shop");
+        for (String key : List.of("host: db", "port: 3306", "user: root", "password: x", "database: app")) {
+            String name = key.substring(0, key.indexOf(':'));
+            assertThat(error(CAPTURE.replace("type: log,", "type: log, " + key + ",")).getMessage())
+                    .startsWith("target." + name + ": a log target is a relay log directory")
+                    .contains("takes no " + name);
+        }
+        assertThat(error(CAPTURE.replace("fsync: every-record", "fsync: batch, start: latest")).getMessage())
+                .startsWith("target.start: unknown key.");
+    }
+
+    @Test
+    void relaySourceIsReadWithItsPathAndStartsAtTheLogsBeginning() {
+        JobConfig c = parse(DOWNSTREAM);
+        assertThat(c.source()).isEqualTo(Endpoint.relaySource(Path.of("/etc/aqueduct/jobs/relay/shop")));
+        assertThat(c.source().start()).isEqualTo(new StartPosition.Earliest());
+        assertThat(c.source().type()).isEqualTo("relay");
+        assertThat(c.source().user()).isNull();
+        assertThat(c.include()).containsExactly("shop\\.orders");
+        assertThat(parse(DOWNSTREAM.replace("path: ./relay/shop}", "path: ./relay/shop, start: earliest}")).source())
+                .isEqualTo(c.source());
+    }
+
+    @Test
+    void relaySourceDefaultsToIncrementalAndRefusesCopyingModes() {
+        assertThat(parse(DOWNSTREAM).snapshot().mode()).isEqualTo("incremental");
+        assertThat(parse(DOWNSTREAM + "mode: incremental\n").snapshot().mode()).isEqualTo("incremental");
+        for (String mode : List.of("full", "full+incremental")) {
+            assertThat(error(DOWNSTREAM + "mode: " + mode + "\n").getMessage())
+                    .startsWith("mode: a relay source takes mode: incremental")
+                    .contains("not " + mode)
+                    .contains("already holds the tables' rows");
+        }
+    }
+
+    @Test
+    void relaySourceTakesNoLoginOrServerId() {
+        for (String key : List.of("host: db", "port: 3306", "user: root", "password: x", "server-id: 7", "database: d")) {
+            String name = key.substring(0, key.indexOf(':'));
+            assertThat(error(DOWNSTREAM.replace("type: relay,", "type: relay, " + key + ",")).getMessage())
+                    .startsWith("source." + name + ": a relay source is a relay log directory")
+                    .contains("takes no " + name)
+                    .contains("remove it");
+        }
+        assertThat(error(DOWNSTREAM.replace("path: ./relay/shop}", "path: ./relay/shop, tls: true}")).getMessage())
+                .startsWith("source.tls: unknown key.");
+    }
+
+    @Test
+    void relaySourceNeedsAPath() {
+        assertThat(error(DOWNSTREAM.replace(", path: ./relay/shop", "")).getMessage())
+                .startsWith("source.path: is required").contains("target.path");
+    }
+
+    @Test
+    void relaySourceAcceptsOnlyTheEarliestStart() {
+        for (String start : List.of("latest", "{seqno: 5}", "{file: mysql-bin.000001, position: 4}")) {
+            assertThat(error(DOWNSTREAM.replace("path: ./relay/shop}", "path: ./relay/shop, start: " + start + "}")).getMessage())
+                    .startsWith("source.start: a relay source starts at the beginning of the log (earliest)")
+                    .contains("start: earliest");
+        }
+    }
+
+    @Test
+    void logTypesOnTheWrongSideAreExplained() {
+        assertThat(error(DOWNSTREAM.replace("type: relay", "type: log")).getMessage())
+                .startsWith("source.type: 'log' is a target type").contains("source type relay");
+        assertThat(error(CAPTURE.replace("type: log", "type: relay")).getMessage())
+                .startsWith("target.type: 'relay' is a source type").contains("target type log");
+    }
+
+    @Test
+    void aRelaySourceCanFeedAnotherLog() {
+        JobConfig c = parse(DOWNSTREAM.replace("{type: postgres, user: postgres, database: app}", "{type: log, path: ./relay/orders}"));
+        assertThat(c.source().path()).isEqualTo(Path.of("/etc/aqueduct/jobs/relay/shop"));
+        assertThat(c.target().path()).isEqualTo(Path.of("/etc/aqueduct/jobs/relay/orders"));
+    }
+
+    @Test
+    void logDirectoriesMayNotCoincideWithTheStateOrEachOther() {
+        assertThat(error(CAPTURE.replace("path: ./relay/shop", "path: state/shop-capture/")).getMessage())
+                .startsWith("target.path: is the job's state directory");
+        assertThat(error(DOWNSTREAM.replace("path: ./relay/shop", "path: ./state/shop-pg")).getMessage())
+                .startsWith("source.path: is the job's state directory");
+        assertThat(error(DOWNSTREAM.replace("{type: postgres, user: postgres, database: app}", "{type: log, path: relay/shop}"))
+                .getMessage()).startsWith("target.path: is the relay log this job reads");
+    }
 }

@@ -145,6 +145,7 @@ final class VerifyCommand implements Callable<Integer> {
         while (!diffs.isEmpty() && System.nanoTime() < deadline) {
             long left = (deadline - System.nanoTime()) / 1_000_000;
             try {
+                // a pause between re-reads: the job applies what it has read meanwhile; nothing to await but time
                 Thread.sleep(Math.max(1, Math.min(pause, left)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -109,7 +109,8 @@ class RelayIT {
         Path b = write(dir.resolve("b/job.yaml"), downstream("relay-b", "relay\\.(events|notes|late)", "mysql", mysqlB, ""));
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicReference<Throwable> writerFailure = new AtomicReference<>();
-        Thread writer = new Thread(() -> write(writing, writerFailure), "writer");
+        java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+        Thread writer = new Thread(() -> write(writing, writes, writerFailure), "writer");
         Process readerB = CrashRecoveryIT.launch(b, b.getParent());
         try (JobHarness jobA = JobHarness.start(a, dir.resolve("a")); JobHarness jobPg = JobHarness.start(p, dir.resolve("pg"))) {
             writer.start();
@@ -140,7 +141,10 @@ class RelayIT {
                 assertThat(jobPg.failure.get()).isNull();
             }
             awaitInLog(captureDir, "Pipeline Starting from", captureRuns);
-            Thread.sleep(1000);
+            // the restarted capture job has work to do after the last kill: some more commits
+            long after = writes.get() + 100;
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(1))
+                    .until(() -> writes.get() >= after || writerFailure.get() != null);
             writing.set(false);
             writer.join();
             assertThat(writerFailure.get()).isNull();
@@ -289,7 +293,8 @@ class RelayIT {
     }
 
     /** Inserts, updates and deletes on every table, one transaction at a time, with now and then a big one. */
-    private static void write(AtomicBoolean writing, AtomicReference<Throwable> failure) {
+    private static void write(AtomicBoolean writing, java.util.concurrent.atomic.AtomicLong writes,
+                              AtomicReference<Throwable> failure) {
         Random random = new Random(11);
         try (Connection c = source.connect("relay"); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
@@ -332,7 +337,8 @@ class RelayIT {
                 }
                 c.commit();
                 n++;
-                Thread.sleep(1); // a steady load rather than the most the source can take
+                writes.incrementAndGet();
+                Thread.sleep(1); // a throttle, not a wait: a steady load rather than the most the source can take
             }
         } catch (Throwable t) {
             failure.set(t);

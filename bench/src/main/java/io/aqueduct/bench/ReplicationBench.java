@@ -89,19 +89,28 @@ public final class ReplicationBench {
     private record Pos(String file, long offset) {}
 
     public static void main(String[] args) {
+        ReplicationBench b = new ReplicationBench();
+        launch(args, usage(), b::parse, () -> {
+            b.run();
+            return null;
+        });
+    }
+
+    /** A bench's entry point: --help, then its options (exit 2 with the usage when wrong), then the run (exit 1 on failure). */
+    static void launch(String[] args, String usage, java.util.function.Consumer<String[]> parse,
+                       java.util.concurrent.Callable<?> run) {
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.println(usage());
+            System.out.println(usage);
             System.exit(0);
         }
-        ReplicationBench b = new ReplicationBench();
         try {
-            b.parse(args);
+            parse.accept(args);
         } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage() + "\n\n" + usage());
+            System.err.println(e.getMessage() + "\n\n" + usage);
             System.exit(2);
         }
         try {
-            b.run();
+            run.call();
         } catch (Exception e) {
             System.err.println("bench failed: " + e);
             e.printStackTrace();

@@ -94,25 +94,11 @@ public final class SnapshotBench {
                        double ioWait) {}
 
     public static void main(String[] args) {
-        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.println(usage());
-            System.exit(0);
-        }
         SnapshotBench b = new SnapshotBench();
-        try {
-            b.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage() + "\n\n" + usage());
-            System.exit(2);
-        }
-        try {
+        ReplicationBench.launch(args, usage(), b::parse, () -> {
             b.run();
-        } catch (Exception e) {
-            System.err.println("bench failed: " + e);
-            e.printStackTrace();
-            System.exit(1);
-        }
-        System.exit(0);
+            return null;
+        });
     }
 
     static String usage() {

@@ -373,14 +373,12 @@ public final class ReplicationBench {
         return elapsed;
     }
 
-    /** Runs {@link AqueductChild} in a new JVM with the bench's classpath and returns its RESULT figures. */
-    private Map<String, String> child(String mode, Path job, String tag, Map<Path, long[]> recordings) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx" + xmx));
-        Path jfr = out.resolve(tag + ".jfr").toAbsolutePath();
-        if (profile) cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,jdk.ExecutionSample#period=2ms,dumponexit=true");
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), AqueductChild.class.getName(), mode,
-                job.toString(), Long.toString(narrowRows), Long.toString(rows), Long.toString(timeoutSeconds)));
+    /**
+     * Runs a bench child JVM ({@code cmd}), its output in {@code out/tag.out} and its log in {@code out/tag.log}, and
+     * returns the {@code RESULT key=value} lines it printed; fails naming the log when it fails or reports no
+     * {@code elapsed_ns}.
+     */
+    static Map<String, String> runChild(List<String> cmd, Path out, String tag, String mode, long timeoutSeconds) throws Exception {
         Path stdoutFile = out.resolve(tag + ".out");
         Path log = out.resolve(tag + ".log");
         Process p = new ProcessBuilder(cmd).redirectOutput(stdoutFile.toFile()).redirectError(log.toFile())
@@ -399,6 +397,18 @@ public final class ReplicationBench {
             throw new IllegalStateException(mode + " JVM failed (exit " + p.exitValue() + "): " + r.getOrDefault("error", "")
                     + "\n--- " + log + " (tail) ---\n" + tail(log, 40));
         }
+        return r;
+    }
+
+    /** Runs {@link AqueductChild} in a new JVM with the bench's classpath and returns its RESULT figures. */
+    private Map<String, String> child(String mode, Path job, String tag, Map<Path, long[]> recordings) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx" + xmx));
+        Path jfr = out.resolve(tag + ".jfr").toAbsolutePath();
+        if (profile) cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,jdk.ExecutionSample#period=2ms,dumponexit=true");
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), AqueductChild.class.getName(), mode,
+                job.toString(), Long.toString(narrowRows), Long.toString(rows), Long.toString(timeoutSeconds)));
+        Map<String, String> r = runChild(cmd, out, tag, mode, timeoutSeconds);
         if (profile) {
             String[] w = r.get("window_ms").split("-");
             recordings.put(jfr, new long[] {Long.parseLong(w[0]), Long.parseLong(w[1])});

@@ -18,7 +18,11 @@ import io.aqueduct.core.precheck.Check;
 import io.aqueduct.log.Codec;
 import io.aqueduct.log.FsyncPolicy;
 import io.aqueduct.log.LogSink;
+import io.aqueduct.log.LogReaders;
+import io.aqueduct.log.LogRetention;
 import io.aqueduct.log.LogSource;
+import io.aqueduct.log.RelayServer;
+import io.aqueduct.log.RelaySource;
 import io.aqueduct.log.LogWriterOptions;
 import io.aqueduct.mysql.MySqlBinlogSource;
 import io.aqueduct.mysql.MySqlDialect;
@@ -48,9 +52,17 @@ public final class Jobs {
         return switch (job.source().type()) {
             case "mysql" -> new MySqlBinlogSource(job.source(), filter(job), job.fragmentBytes(),
                     job.state().resolve("schema-history.jsonl"), job.snapshot());
-            case "relay" -> new LogSource(job.source().path(), filter(job));
+            case "relay" -> job.source().isLog() ? new LogSource(job.source().path(), filter(job)).reader(job.name())
+                    : new RelaySource(relayOptions(job), filter(job));
             default -> throw new ConfigException("source.type: '" + job.source().type() + "' is not supported");
         };
+    }
+
+    /** How a job reaches the relay server it reads; it reads as the reader named like the job. */
+    static RelaySource.Options relayOptions(JobConfig job) {
+        Endpoint e = job.source();
+        RelaySource.Options o = RelaySource.Options.plain(e.host(), e.port(), e.user(), e.password(), job.name());
+        return e.tls() == null ? o : o.withTls(e.tls().trust());
     }
 
     /**
@@ -60,7 +72,8 @@ public final class Jobs {
     public static SqlDialect dialect(JobConfig job) {
         if (job.source().type().equals("relay")) {
             throw new ConfigException("This command reads the selected tables from the source database, and this job "
-                    + "has none: its source is the relay log in " + job.source().path() + ". Run it with a copy of the job "
+                    + "has none: its source is the relay log " + (job.source().isLog() ? "in " : "served by ")
+                    + job.source().address() + ". Run it with a copy of the job "
                     + "file whose source is the capture job's database (type mysql, with its host, user and server-id), "
                     + "keeping this job's tables, routes and target.");
         }
@@ -79,7 +92,16 @@ public final class Jobs {
     }
 
     public static Sink sink(JobConfig job) {
-        if (job.target().type().equals("log")) return new LogSink(job.target().path(), logOptions(job.target().log()));
+        if (job.target().type().equals("log")) {
+            Endpoint.Retention r = job.target().log().retention();
+            return new LogSink(job.target().path(), logOptions(job.target().log()))
+                    .retention(new LogRetention.Policy(r.maxAge(), r.maxBytes()))
+                    .selection(job.include(), job.exclude(), () -> {
+                        try (Source s = source(job)) {
+                            return s.tables().stream().map(TableSchema::id).toList();
+                        }
+                    });
+        }
         return new JdbcSink(targetDialect(job), job.lanes());
     }
 
@@ -100,7 +122,7 @@ public final class Jobs {
     /** Every check for the job, source first. */
     public static List<Check> prechecks(JobConfig job) {
         boolean relay = job.source().type().equals("relay");
-        List<Check> out = new ArrayList<>(relay ? relaySourceChecks(job.source())
+        List<Check> out = new ArrayList<>(relay ? relaySourceChecks(job)
                 : MySqlPrechecks.source(job.source(), filter(job), job.snapshot().copies()));
         out.addAll(switch (job.target().type()) {
             case "mysql" -> MySqlPrechecks.target(job.target());
@@ -110,8 +132,9 @@ public final class Jobs {
         });
         // table shapes are compared with the MySQL source's catalog, into database targets only
         if (!relay && !job.target().isLog() && noFailure(out)) out.addAll(SchemaMigration.checks(job));
-        // a relay source's tables() reads the whole log: only worth it when there are routes to check
-        if (noFailure(out) && (!relay || !job.routes().isEmpty())) {
+        // a relay source's tables() reads the whole log: only worth it when there are routes to check, and only
+        // possible for a log on this machine
+        if (noFailure(out) && (!relay || job.source().isLog() && !job.routes().isEmpty())) {
             try {
                 List<TableSchema> tables = source(job).tables();
                 List<Check> unchecked = relay ? relayRouteChecks(job.routes(), tables) : List.of();
@@ -134,8 +157,26 @@ public final class Jobs {
         return checks.stream().noneMatch(c -> c.status() == Check.Status.FAIL);
     }
 
-    /** The relay log directory exists and holds a log, or a capture job has at least opened it. */
-    static List<Check> relaySourceChecks(Endpoint source) {
+    /**
+     * The relay log directory exists and holds a log, or a capture job has at least opened it; or the relay server
+     * answers and lets the job's reader in.
+     */
+    static List<Check> relaySourceChecks(JobConfig job) {
+        Endpoint source = job.source();
+        if (!source.isLog()) {
+            try {
+                long start = new RelaySource(relayOptions(job), filter(job)).resolveStart().seqno();
+                return List.of(Check.ok("relay server", source.address() + " lets reader " + job.name() + " in"
+                        + (source.tls() != null ? " over TLS" : "") + "; its log begins after seqno " + start));
+            } catch (Exception e) {
+                String fix = "start `aqueduct log serve` there (or the capture job's target.serve), and check source host, "
+                        + "port, user, password and tls";
+                // a server that is down or restarting may come back: the job starts and retries, as it would later
+                boolean passing = JobRunner.isTransient(e);
+                return List.of(passing ? Check.warn("relay server", e.getMessage() + " (the job retries until it answers)", fix)
+                        : Check.fail("relay server", e.getMessage(), fix));
+            }
+        }
         Path dir = source.path();
         String fix = "check source.path (a relative path starts at the job file's folder): it must name the target.path "
                 + "of a capture job (target type log), and that job must have started";
@@ -170,7 +211,8 @@ public final class Jobs {
                 long others;
                 try (var files = Files.list(dir)) {
                     others = files.map(p -> p.getFileName().toString())
-                            .filter(n -> !n.endsWith(".seg") && !n.endsWith(".seg.tmp") && !n.equals("writer.lock")).count();
+                            .filter(n -> !n.endsWith(".seg") && !n.endsWith(".seg.tmp") && !n.equals("writer.lock")
+                                    && !n.equals(LogReaders.DIRECTORY)).count();
                 }
                 if (others > 0) {
                     out.add(Check.warn("target log", dir + " also holds " + others + " file(s) that are not part of a relay log",
@@ -243,11 +285,13 @@ public final class Jobs {
 
     /** A running job: checks first (a FAIL stops it with the reasons), then the retrying runner. */
     public static final class Running {
+        private final JobConfig job;
         private final JobRunner runner;
         private final FilePositionStore store;
         public final Pipeline.Stats stats = new Pipeline.Stats();
 
         public Running(JobConfig job) {
+            this.job = job;
             List<Check> failed = prechecks(job).stream().filter(c -> c.status() == Check.Status.FAIL).toList();
             if (!failed.isEmpty()) {
                 StringBuilder sb = new StringBuilder("The job cannot start:");
@@ -285,11 +329,20 @@ public final class Jobs {
         }
 
         public void run() throws Exception {
-            try {
+            try (RelayServer server = serve(job)) {
                 runner.run();
             } finally {
                 store.close();
             }
+        }
+
+        /** The relay server a capture job runs next to its log ({@code target.serve}), started; null when none. */
+        private static RelayServer serve(JobConfig job) throws Exception {
+            Endpoint.Serve s = job.target().isLog() ? job.target().log().serve() : null;
+            if (s == null) return null;
+            Files.createDirectories(job.target().path());
+            RelayServer.Options o = RelayServer.Options.plain(s.host(), s.port(), s.user(), s.password());
+            return new RelayServer(job.target().path(), s.tlsCert() == null ? o : o.withTls(s.tlsCert(), s.tlsKey())).start();
         }
 
         public void stop() {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 /** The {@code aqueduct} command. Exit codes: 0 done, 1 failed while running or a check failed, 2 bad input. */
 @Command(name = "aqueduct", mixinStandardHelpOptions = true, version = "aqueduct 0.1.0",
         description = "Change-data capture and database synchronization.",
-        subcommands = {Main.Run.class, Main.Precheck.class, Demo.class, SchemaCommand.class, VerifyCommand.class})
+        subcommands = {Main.Run.class, Main.Precheck.class, Demo.class, SchemaCommand.class, VerifyCommand.class,
+                LogCommand.class})
 public final class Main {
     @Option(names = "--verbose", description = "Log debug detail and print stack traces.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;

@@ -74,7 +74,7 @@ class RelayIT {
         // rows that exist before the capture job starts reach the readers through the capture job's snapshot
         source.execute("relay",
                 "INSERT INTO accounts SELECT seq, seq * 10, 1, CONCAT('pre', seq) FROM seq_1_to_500",
-                "INSERT INTO events (account, delta) SELECT seq % 500 + 1, seq FROM seq_1_to_30000",
+                "INSERT INTO events (account, delta) SELECT seq % 500 + 1, seq FROM seq_1_to_120000",
                 "INSERT INTO products SELECT seq, CONCAT('product ', seq), seq + 0.25 FROM seq_1_to_200",
                 "INSERT INTO notes SELECT seq, REPEAT('n', seq % 50), '2024-05-01 10:00:00.123456' FROM seq_1_to_300");
         // MySQL targets receive tables through replicated DDL only: those that exist before the capture starts are
@@ -88,7 +88,7 @@ class RelayIT {
                 tables: {include: ['relay\\..*']}
                 target: {type: log, path: ../relay, codec: lz4, segment-size: 256KB, fsync: batch}
                 mode: full+incremental
-                snapshot: {parallelism: 2, chunk-rows: 500}
+                snapshot: {parallelism: 2, chunk-rows: 200}
                 memory: {transaction: 64KB}
                 state: ./state
                 status-interval: 1
@@ -99,14 +99,30 @@ class RelayIT {
         assertThat(precheck.out()).contains("OK    target log").contains(log + " is created when the job starts")
                 .doesNotContain("target privileges").doesNotContain("target tables");
 
-        Path captureDir = capture.getParent();
-        Process captureJob = CrashRecoveryIT.launch(capture, captureDir);
-        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(log.resolve("writer.lock")));
+        // a relay server in its own process serves the log over TLS with a self-signed certificate; it may start
+        // before the capture job, on the log's (empty) directory
+        Path serverDir = dir.resolve("server");
+        Files.createDirectories(serverDir);
+        Files.createDirectories(log);
+        Path cert = selfSignedCertificate(serverDir);
+        int port = freePort();
+        Process server = serve(log, port, serverDir);
+        awaitInLog(serverDir, "listening on", 1);
+        String remote = "source: {type: relay, host: 127.0.0.1, port: %d, user: relay, password: pw-relay, tls: {trust: %s}}"
+                .formatted(port, cert);
 
         String a = downstream("relay-a", "relay\\.(accounts|events)", "mysql", mysqlA, "mode: incremental\n");
         String p = downstream("relay-pg", "relay\\..*", "postgres", pg, "").replace("tables: {include: ['relay\\..*']}",
-                "tables: {include: ['relay\\..*'], exclude: ['relay\\.(events|late)']}");
-        Path b = write(dir.resolve("b/job.yaml"), downstream("relay-b", "relay\\.(events|notes|late)", "mysql", mysqlB, ""));
+                "tables: {include: ['relay\\..*'], exclude: ['relay\\.(events|late)']}")
+                .replace("source: {type: relay, path: ../relay}", remote);
+        Path b = write(dir.resolve("b/job.yaml"), downstream("relay-b", "relay\\.(events|notes|late)", "mysql", mysqlB, "")
+                .replace("source: {type: relay, path: ../relay}", remote));
+        CommandLineIT.Result remoteCheck = CommandLineIT.aqueduct("precheck", b.toString());
+        assertThat(remoteCheck.out()).containsPattern("OK +relay server +127.0.0.1:" + port + " lets reader relay-b in over TLS");
+
+        Path captureDir = capture.getParent();
+        Process captureJob = CrashRecoveryIT.launch(capture, captureDir);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(log.resolve("writer.lock")));
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicReference<Throwable> writerFailure = new AtomicReference<>();
         java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
@@ -115,27 +131,37 @@ class RelayIT {
         try (JobHarness jobA = JobHarness.start(a, dir.resolve("a")); JobHarness jobPg = JobHarness.start(p, dir.resolve("pg"))) {
             writer.start();
             Random random = new Random(7);
-            // the first kill comes while the capture job copies the events (30,000 rows and more, after the accounts)
+            // the first kill comes while the capture job copies the events (120,000 rows and more, after the accounts)
             awaitInLog(captureDir, "Copied relay.accounts", 1);
             captureJob.destroyForcibly().waitFor();
             captureJob = CrashRecoveryIT.launch(capture, captureDir);
             int captureRuns = 2;
             int readerRuns = 1;
-            for (int kill = 0; kill < 4; kill++) {
-                boolean killReader = kill % 2 == 0;
-                Process victim = killReader ? readerB : captureJob;
-                Path victimDir = killReader ? b.getParent() : captureDir;
+            int serverRuns = 1;
+            // kill -9 in turn: the reader, the capture job, the relay server
+            for (int kill = 0; kill < 6; kill++) {
+                int victimKind = kill % 3;
+                Process victim = victimKind == 0 ? readerB : victimKind == 1 ? captureJob : server;
+                Path victimDir = victimKind == 0 ? b.getParent() : victimKind == 1 ? captureDir : serverDir;
                 // killed while it works, not while its JVM starts
-                awaitInLog(victimDir, "Pipeline Starting from", killReader ? readerRuns : captureRuns);
+                if (victimKind == 2) awaitInLog(serverDir, "listening on", serverRuns);
+                else awaitInLog(victimDir, "Pipeline Starting from", victimKind == 0 ? readerRuns : captureRuns);
                 assertThat(victim.waitFor(500 + random.nextInt(1500), TimeUnit.MILLISECONDS))
-                        .as("the job exited on its own; its log is kept in target/relay-it/%s-run.log", victimDir.getFileName()).isFalse();
+                        .as("the process exited on its own; its log is kept in target/relay-it/%s-run.log", victimDir.getFileName()).isFalse();
                 victim.destroyForcibly().waitFor();
-                if (killReader) {
-                    readerB = CrashRecoveryIT.launch(b, b.getParent());
-                    readerRuns++;
-                } else {
-                    captureJob = CrashRecoveryIT.launch(capture, captureDir);
-                    captureRuns++;
+                switch (victimKind) {
+                    case 0 -> {
+                        readerB = CrashRecoveryIT.launch(b, b.getParent());
+                        readerRuns++;
+                    }
+                    case 1 -> {
+                        captureJob = CrashRecoveryIT.launch(capture, captureDir);
+                        captureRuns++;
+                    }
+                    default -> {
+                        server = serve(log, port, serverDir);
+                        serverRuns++;
+                    }
                 }
                 assertThat(jobA.failure.get()).isNull();
                 assertThat(jobPg.failure.get()).isNull();
@@ -151,7 +177,7 @@ class RelayIT {
             assertThat(rows(source, null, "SELECT COUNT(*) FROM relay.late").get(0).get(0)).as("the writer created 'late'")
                     .isNotEqualTo(0L);
 
-            List<Process> children = List.of(captureJob, readerB);
+            List<Process> children = List.of(captureJob, readerB, server);
             awaitSame(mysqlA, null, List.of("accounts", "events"), jobA, children);
             awaitSame(pg, "app", List.of("accounts", "products", "notes"), jobPg, children);
             awaitSame(mysqlB, null, List.of("events", "notes", "late"), null, children);
@@ -183,16 +209,25 @@ class RelayIT {
             readerB.destroy();
             boolean captureEnded = captureJob.waitFor(60, TimeUnit.SECONDS);
             boolean readerEnded = readerB.waitFor(60, TimeUnit.SECONDS);
-            keepLogs(captureDir, b.getParent());
+            server.destroy();
+            boolean serverEnded = server.waitFor(60, TimeUnit.SECONDS);
+            keepLogs(captureDir, b.getParent(), serverDir);
             assertThat(captureEnded).as("capture job ended after SIGTERM").isTrue();
             assertThat(readerEnded).as("reader ended after SIGTERM").isTrue();
+            assertThat(serverEnded).as("relay server ended after SIGTERM").isTrue();
         }
+        assertThat(server.exitValue()).as("relay server's exit code after SIGTERM; log in target/relay-it/server-run.log").isZero();
+        String serverLog = Files.readString(serverDir.resolve("run.log"));
+        assertThat(serverLog).contains("relay reader relay-b from 127.0.0.1:").contains("relay reader relay-pg from 127.0.0.1:");
+        // the readers' acknowledged seqnos are registered with the log, the local reader's too
+        assertThat(io.aqueduct.log.LogReaders.list(log)).extracting(io.aqueduct.log.LogReaders.Reader::name)
+                .containsExactly("relay-a", "relay-b", "relay-pg");
         assertThat(captureJob.exitValue()).as("capture job's exit code after SIGTERM; log in target/relay-it/capture-run.log").isZero();
         assertThat(readerB.exitValue()).as("reader's exit code after SIGTERM; log in target/relay-it/b-run.log").isZero();
         String captureLog = Files.readString(captureDir.resolve("run.log"));
         assertThat(captureLog).contains("Stopped cleanly").contains("Relay log " + log);
         assertThat(count(captureLog, "MySqlSnapshot Snapshot of")).as("the snapshot resumed after the first kill").isGreaterThanOrEqualTo(2);
-        assertThat(count(Files.readString(b.getParent().resolve("run.log")), "Pipeline Starting from")).isEqualTo(3);
+        assertThat(count(Files.readString(b.getParent().resolve("run.log")), "Pipeline Starting from")).isGreaterThanOrEqualTo(3);
         try (Stream<Path> segments = Files.list(log)) {
             assertThat(segments.filter(f -> f.toString().endsWith(".seg")).count()).as("segments of 256KB").isGreaterThan(1);
         }
@@ -261,6 +296,33 @@ class RelayIT {
                 apply: {lanes: 4, batch-rows: 300}
                 """.formatted(name, include, targetType, target.port(), target.user(),
                 targetType.equals("postgres") ? ", database: app" : "") + extra;
+    }
+
+    /** {@code aqueduct log serve} in its own JVM, logging into {@code dir/run.log}. */
+    private static Process serve(Path log, int port, Path dir) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"), "io.aqueduct.cli.Main",
+                "log", "serve", log.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port), "--user", "relay",
+                "--password-env", "RELAY_PW", "--tls-cert", dir.resolve("cert.pem").toString(), "--tls-key",
+                dir.resolve("key.pem").toString());
+        pb.environment().put("RELAY_PW", "pw-relay");
+        return pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("run.log").toFile())).start();
+    }
+
+    /** cert.pem and key.pem in {@code dir}, for 127.0.0.1; returns the certificate. */
+    static Path selfSignedCertificate(Path dir) throws Exception {
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(), "-days", "2", "-subj", "/CN=relay",
+                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        return dir.resolve("cert.pem");
+    }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     /** Waits until the job's run.log holds {@code text} at least {@code times} times. */

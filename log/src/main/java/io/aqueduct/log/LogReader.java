@@ -40,6 +40,8 @@ public final class LogReader implements AutoCloseable {
     private long offset;
     private long expectedSeqno;
     private int expectedFragment;
+    /** The epoch of the record read last, -1 before the first. */
+    private long lastEpoch = -1;
 
     private boolean wholeOnly;
     /** How far the search for the last fragment of transaction {@link #lookaheadSeqno} got, while it is unfinished. */
@@ -92,6 +94,41 @@ public final class LogReader implements AutoCloseable {
         checkAgainstHeader(f, t.seq(), t.fragment(), t.last(), t.commitTime());
         advance(f);
         return t;
+    }
+
+    /** Receives a framed record: valid only during the call. */
+    @FunctionalInterface
+    public interface FramedRecordConsumer {
+        /**
+         * @param codec  the payload compression of the record's segment
+         * @param record the record as stored, {@link RecordFormat} header and compressed payload, at
+         *               {@code [offset, offset + length)}
+         */
+        void accept(Codec codec, byte[] record, int offset, int length) throws IOException;
+    }
+
+    /**
+     * Like {@link #next()}, but hands the record as stored to {@code out}: its CRC, seqno and fragment number checked,
+     * its payload neither decompressed nor decoded. Returns false when the reader has reached what the writer has
+     * written so far.
+     */
+    public boolean nextFramed(FramedRecordConsumer out) throws IOException {
+        if (!atRecord()) return false;
+        SegmentFile f = current;
+        loadChecked(f);
+        out.accept(f.header().codec(), f.array(), f.payloadIndex() - RecordFormat.HEADER_SIZE, f.size());
+        advance(f);
+        return true;
+    }
+
+    /** The seqno of the last transaction read to its last fragment; the seqno before the start until then. */
+    public long lastWholeSeqno() {
+        return expectedSeqno - 1;
+    }
+
+    /** The epoch of the record read last, -1 before the first. */
+    public long lastEpoch() {
+        return lastEpoch;
     }
 
     /** Like {@link #next()}, but reads only what the record says before its changes. */
@@ -257,6 +294,27 @@ public final class LogReader implements AutoCloseable {
         }
     }
 
+    /**
+     * The seqno a writer gives the next transaction: one past the last whole transaction in the log, or the first
+     * segment's base seqno when the log holds none yet.
+     *
+     * @throws IllegalArgumentException when the log is empty
+     */
+    public long endSeqno() throws IOException {
+        TreeMap<Long, Path> segments = nonEmptySegments();
+        long base = segments.lastKey();
+        try (SegmentFile f = openSegment(base)) {
+            return indexOf(base, f).nextSeqno();
+        }
+    }
+
+    /** The epoch of transaction {@code seqno}, which must be in the log. Moves this reader to after it. */
+    long epochOf(long seqno) throws IOException {
+        seekToSeqno(seqno);
+        if (nextHead() == null) throw new IllegalArgumentException("seqno " + seqno + " is not in the relay log in " + dir);
+        return lastEpoch;
+    }
+
     @Override
     public void close() throws IOException {
         for (Compressor c : compressors.values()) c.close();
@@ -269,14 +327,7 @@ public final class LogReader implements AutoCloseable {
 
     /** Checks the framed record at {@link #offset} and decompresses its payload into {@link #raw}; returns its length. */
     private int loadPayload(SegmentFile f) throws IOException {
-        if (!f.load()) {
-            throw new LogCorruptException(f.path(), offset, String.format("record CRC32C mismatch: stored 0x%08x, computed 0x%08x",
-                    f.storedCrc(), f.computedCrc()));
-        }
-        if (f.seqno() != expectedSeqno || f.fragment() != expectedFragment) {
-            throw new LogCorruptException(f.path(), offset, "expected seqno " + expectedSeqno + " fragment " + expectedFragment
-                    + ", found seqno " + f.seqno() + " fragment " + f.fragment());
-        }
+        loadChecked(f);
         int rawLength = f.rawLength();
         try {
             if (raw.length < rawLength) raw = new byte[Math.max(rawLength, Math.min(2 * raw.length, RecordFormat.MAX_PAYLOAD))];
@@ -285,6 +336,18 @@ public final class LogReader implements AutoCloseable {
             throw undecodable(f, e);
         }
         return rawLength;
+    }
+
+    /** Brings the framed record at {@link #offset} into memory and checks its CRC, seqno and fragment number. */
+    private void loadChecked(SegmentFile f) throws IOException {
+        if (!f.load()) {
+            throw new LogCorruptException(f.path(), offset, String.format("record CRC32C mismatch: stored 0x%08x, computed 0x%08x",
+                    f.storedCrc(), f.computedCrc()));
+        }
+        if (f.seqno() != expectedSeqno || f.fragment() != expectedFragment) {
+            throw new LogCorruptException(f.path(), offset, "expected seqno " + expectedSeqno + " fragment " + expectedFragment
+                    + ", found seqno " + f.seqno() + " fragment " + f.fragment());
+        }
     }
 
     private LogCorruptException undecodable(SegmentFile f, RuntimeException e) {
@@ -301,6 +364,7 @@ public final class LogReader implements AutoCloseable {
 
     private void advance(SegmentFile f) {
         offset += f.size();
+        lastEpoch = f.epoch();
         if (f.last()) {
             expectedSeqno++;
             expectedFragment = 0;

@@ -74,6 +74,11 @@ public final class LogSink implements Sink {
     /** The seqno of the last record skipped, whole or a fragment. */
     private long lastSkippedRecord;
 
+    /** How often retention looks for segments to delete. */
+    private static final long RETENTION_EVERY_MS = 60_000;
+    private LogRetention.Policy retention = LogRetention.Policy.unlimited();
+    private long retentionDueAt;
+
     /**
      * @param dir     the log directory, created when missing
      * @param options codec, segment size, fsync policy and epoch of the writer
@@ -81,6 +86,48 @@ public final class LogSink implements Sink {
     public LogSink(Path dir, LogWriterOptions options) {
         this.dir = Objects.requireNonNull(dir, "dir");
         this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /**
+     * Makes the sink delete old segments by {@code policy} when it opens the log and every minute while it writes,
+     * within what registered readers still need ({@link LogRetention}). Returns this sink.
+     */
+    public LogSink retention(LogRetention.Policy policy) {
+        this.retention = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    private List<String> selectedInclude;
+    private List<String> selectedExclude;
+    private java.util.concurrent.Callable<List<io.aqueduct.core.model.TableId>> selectedNow;
+
+    /**
+     * Makes the sink record the capture job's table selection in the log's {@link LogSelections} when it opens the
+     * log, so that readers of tables it newly takes in learn their safe position. {@code selectedNow} lists the tables
+     * the selection selects on the source now; it is called only when the selection changed. Returns this sink.
+     */
+    public LogSink selection(List<String> include, List<String> exclude,
+                             java.util.concurrent.Callable<List<io.aqueduct.core.model.TableId>> selectedNow) {
+        this.selectedInclude = List.copyOf(include);
+        this.selectedExclude = List.copyOf(exclude);
+        this.selectedNow = Objects.requireNonNull(selectedNow, "selectedNow");
+        return this;
+    }
+
+    private void applyRetention() {
+        long now = System.currentTimeMillis();
+        if (now < retentionDueAt || !retention.limitsAge() && !retention.limitsSize()) return;
+        retentionDueAt = now + RETENTION_EVERY_MS;
+        try {
+            LogRetention.Result r = LogRetention.apply(dir, retention, java.time.Instant.ofEpochMilli(now));
+            if (!r.deleted().isEmpty()) {
+                LOG.info("Relay log {}: retention ({}) deleted {} segment(s), {} bytes; the log now begins at seqno {}", dir,
+                        retention, r.deleted().size(), r.deletedBytes(), r.firstSeqno());
+            }
+        } catch (IOException | RuntimeException e) {
+            // the log is still whole; the next round tries again
+            LOG.warn("Relay log {}: retention could not run: {}", dir, e.toString());
+        }
     }
 
     @Override
@@ -116,6 +163,21 @@ public final class LogSink implements Sink {
             LOG.info("Relay log {}: ends at seqno {} (id {}, source position {})", dir, last, lastAtOpen.id(),
                     lastAtOpen.positionJson());
         }
+        if (selectedNow != null) {
+            try {
+                LogSelections.Entry e = LogSelections.record(dir, lastSeqno + 1, selectedInclude, selectedExclude, selectedNow);
+                if (e != null && !e.added().isEmpty()) {
+                    LOG.info("Relay log {}: the selection now also takes in {}, logged from seqno {} on (their safe position)",
+                            dir, e.added(), e.from());
+                }
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("cannot record the table selection in " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        retentionDueAt = 0;
+        applyRetention();
     }
 
     private RecordHead lastRecordOf(long seqno) throws IOException {
@@ -139,6 +201,7 @@ public final class LogSink implements Sink {
             lastSeqno = seqno;
         }
         writer.sync();
+        applyRetention();
     }
 
     /** The seqno of the last transaction (or fragment) in the log. */

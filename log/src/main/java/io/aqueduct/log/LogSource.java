@@ -51,6 +51,7 @@ public final class LogSource implements Source {
     private final long pollNanos;
     private final Object wake = new Object();
     private volatile boolean closed;
+    private String readerName;
 
     public LogSource(Path dir, TableFilter filter) {
         this(dir, filter, DEFAULT_POLL);
@@ -62,6 +63,26 @@ public final class LogSource implements Source {
         this.filter = Objects.requireNonNull(filter, "filter");
         if (poll.isNegative() || poll.isZero()) throw new IllegalArgumentException("poll must be positive: " + poll);
         this.pollNanos = poll.toNanos();
+    }
+
+    /**
+     * Makes this source a registered reader of the log named {@code name}: each position its job saves is recorded in
+     * the log's reader registry, and retention keeps what it has not saved yet. Returns this source.
+     */
+    public LogSource reader(String name) {
+        if (!LogReaders.isValidName(name)) throw new IllegalArgumentException("not a valid reader name: " + name);
+        this.readerName = name;
+        return this;
+    }
+
+    @Override
+    public void saved(Position position) {
+        if (readerName == null || !(position instanceof LogSourcePosition p)) return;
+        try {
+            LogReaders.acknowledge(dir, readerName, p.seqno(), "local job");
+        } catch (IOException e) {
+            LOG.warn("Cannot record reader {}'s saved seqno {} in {}: {}", readerName, p.seqno(), dir, e.toString());
+        }
     }
 
     @Override
@@ -97,16 +118,60 @@ public final class LogSource implements Source {
         try (LogReader reader = LogReader.open(dir).wholeTransactionsOnly()) {
             if (!seek(reader, start.next())) return;
             LOG.info("Reading the relay log {} from seqno {}", dir, start.next());
+            SelectionWatch selections = new SelectionWatch(dir, start.next(), filter);
+            selections.check();
             Map<TableSchema, Boolean> selected = new IdentityHashMap<>();
             while (!closed) {
                 Transaction t = reader.next();
                 if (t == null) {
+                    selections.check(); // the capture job may have widened its selection meanwhile
                     pause();
-                } else if (!out.put(select(t, selected))) {
+                } else if (!out.put(select(t, filter, selected, reader.lastEpoch()))) {
                     return;
                 }
             }
         }
+    }
+
+    /**
+     * Refuses a reader that started at {@code next} once the log's selection history says a table it selects is in the
+     * log only from a later seqno ({@link LogSelections}); re-reads the history only when its file changed.
+     */
+    static final class SelectionWatch {
+        private final Path file;
+        private final Path dir;
+        private final long next;
+        private final TableFilter filter;
+        private java.nio.file.attribute.FileTime seen;
+
+        SelectionWatch(Path dir, long next, TableFilter filter) {
+            this.dir = dir;
+            this.file = dir.resolve(LogSelections.FILE);
+            this.next = next;
+            this.filter = filter;
+        }
+
+        /** Why the reader may not go on, or null; the history is read again only when its file changed. */
+        String recheck() throws IOException {
+            java.nio.file.attribute.FileTime modified;
+            try {
+                modified = Files.getLastModifiedTime(file);
+            } catch (java.nio.file.NoSuchFileException e) {
+                return null;
+            }
+            if (modified.equals(seen)) return null;
+            seen = modified;
+            return LogSelections.refusal(LogSelections.read(dir), next, filter);
+        }
+
+        /** @throws ConfigException (not retryable) naming the tables, the safe position and what to do */
+        void check() throws IOException {
+            String refusal = recheck();
+            if (refusal != null) {
+                throw new ConfigException(Character.toUpperCase(refusal.charAt(0)) + refusal.substring(1) + ".");
+            }
+        }
+
     }
 
     /** Positions the reader at {@code seqno}, waiting while the log is empty; false when closed meanwhile. */
@@ -151,8 +216,11 @@ public final class LogSource implements Source {
         }
     }
 
-    /** The transaction with only the selected tables' changes, and its seqno as its position. */
-    private Transaction select(Transaction t, Map<TableSchema, Boolean> selected) {
+    /**
+     * The transaction with only the changes of tables {@code filter} selects, and its seqno and epoch as its position.
+     * {@code selected} caches the filter's answers by schema instance.
+     */
+    static Transaction select(Transaction t, TableFilter filter, Map<TableSchema, Boolean> selected, long epoch) {
         List<Change> kept = new ArrayList<>(t.changes().size());
         for (Change c : t.changes()) {
             boolean keep;
@@ -167,7 +235,7 @@ public final class LogSource implements Source {
             if (keep) kept.add(c);
         }
         if (selected.size() > 10_000) selected.clear();
-        return new Transaction(t.seq(), t.id(), t.origin(), t.commitTime(), t.last() ? new LogSourcePosition(t.seq()) : null,
+        return new Transaction(t.seq(), t.id(), t.origin(), t.commitTime(), t.last() ? new LogSourcePosition(t.seq(), epoch) : null,
                 kept, t.fragment(), t.last());
     }
 

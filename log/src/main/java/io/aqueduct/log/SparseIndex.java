@@ -103,6 +103,21 @@ final class SparseIndex {
         return size;
     }
 
+    /** The seqno of entry {@code i}, {@code 0 <= i < entries()}. */
+    long seqnoAt(int i) {
+        return seqnos[i];
+    }
+
+    /** The offset of entry {@code i}: the first record of transaction {@link #seqnoAt}. */
+    long offsetAt(int i) {
+        return offsets[i];
+    }
+
+    /** The greatest commit time of the segment's transactions before entry {@code i}, {@link Long#MIN_VALUE} for none. */
+    long maxTimeBeforeAt(int i) {
+        return maxTimesBefore[i];
+    }
+
     private void add(long seqno, long offset, long maxTimeBefore) {
         if (size == seqnos.length) {
             seqnos = Arrays.copyOf(seqnos, 2 * size);

@@ -284,7 +284,7 @@ class LogSourceTest {
         runDownstream(state, target, logged.get(logged.size() - 1).seq());
         assertSameAll(target.applied, Pipelines.reachingASink(Pipelines.asRead(logged, ORDERS)));
         try (FilePositionStore store = new FilePositionStore(state)) {
-            assertThat(store.load()).contains("{\"seqno\":200}");
+            assertThat(store.load()).contains("{\"seqno\":200,\"epoch\":1}");
         }
 
         List<Transaction> more = capture(samples.stream(201, 50, 7));
@@ -306,7 +306,7 @@ class LogSourceTest {
                 return null;
             });
             await().atMost(WAIT).until(() -> stats.committed != null
-                    && stats.committed.toJson().equals(new LogSourcePosition(lastSeqno).toJson()));
+                    && stats.committed.toJson().equals(new LogSourcePosition(lastSeqno, 1).toJson()));
             pipeline.stop();
             run.get(30, TimeUnit.SECONDS);
         }

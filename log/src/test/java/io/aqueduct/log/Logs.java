@@ -10,8 +10,11 @@ import java.util.List;
 final class Logs {
     private Logs() {}
 
+    /** The epoch of logs written with {@link #options}. */
+    static final long EPOCH = 1;
+
     static LogWriterOptions options(Codec codec, long segmentBytes) {
-        return new LogWriterOptions(codec, segmentBytes, FsyncPolicy.none(), 1);
+        return new LogWriterOptions(codec, segmentBytes, FsyncPolicy.none(), EPOCH);
     }
 
     static void write(Path dir, LogWriterOptions options, List<Transaction> records) throws IOException {

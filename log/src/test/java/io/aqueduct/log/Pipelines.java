@@ -115,7 +115,7 @@ final class Pipelines {
     static List<Transaction> asRead(List<Transaction> logged, Predicate<Change> selected) {
         List<Transaction> out = new ArrayList<>();
         for (Transaction t : logged) {
-            out.add(new Transaction(t.seq(), t.id(), t.origin(), t.commitTime(), t.last() ? new LogSourcePosition(t.seq()) : null,
+            out.add(new Transaction(t.seq(), t.id(), t.origin(), t.commitTime(), t.last() ? new LogSourcePosition(t.seq(), Logs.EPOCH) : null,
                     t.changes().stream().filter(selected).toList(), t.fragment(), t.last()));
         }
         return out;

@@ -118,6 +118,24 @@ public final class ConfigNode {
         }
     }
 
+    /** A duration such as {@code 90s}, {@code 30m}, {@code 12h} or {@code 7d}. */
+    public java.time.Duration duration(String key, java.time.Duration fallback) {
+        String text = string(key, null);
+        if (text == null) return fallback;
+        Matcher m = Pattern.compile("(?i)\\s*(\\d{1,9})\\s*(s|m|h|d)\\s*").matcher(text);
+        if (!m.matches()) {
+            throw new ConfigException(where(child(key)) + "expected a duration such as 90s, 30m, 12h or 7d, got '" + text + "'.");
+        }
+        long n = Long.parseLong(m.group(1));
+        if (n <= 0) throw new ConfigException(where(child(key)) + "must be greater than zero.");
+        return switch (Character.toLowerCase(m.group(2).charAt(0))) {
+            case 's' -> java.time.Duration.ofSeconds(n);
+            case 'm' -> java.time.Duration.ofMinutes(n);
+            case 'h' -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+        };
+    }
+
     public String oneOf(String key, String fallback, List<String> allowed) {
         String v = string(key, fallback);
         if (v != null && !allowed.contains(v)) {

@@ -1,6 +1,7 @@
 package io.aqueduct.core.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -13,6 +14,7 @@ import java.util.List;
  * @param path      the relay log directory of a {@code log} target or a {@code relay} source, resolved against the job
  *                  file's folder (null for database endpoints)
  * @param log       how a {@code log} target writes (null for every other type)
+ * @param tls       how a {@code relay} source reading a relay server uses TLS (null: plain TCP, and every other type)
  */
 public record Endpoint(
         String type,
@@ -24,22 +26,57 @@ public record Endpoint(
         long serverId,
         StartPosition start,
         Path path,
-        LogOptions log) {
+        LogOptions log,
+        Tls tls) {
 
     /** A database endpoint (MySQL, PostgreSQL). */
     public Endpoint(String type, String host, int port, String user, String password, String database, long serverId,
                     StartPosition start) {
-        this(type, host, port, user, password, database, serverId, start, null, null);
+        this(type, host, port, user, password, database, serverId, start, null, null, null);
     }
 
     /** A {@code log} target: the relay log written into {@code path}. */
     public static Endpoint logTarget(Path path, LogOptions options) {
-        return new Endpoint("log", null, 0, null, null, null, 0, null, path, options);
+        return new Endpoint("log", null, 0, null, null, null, 0, null, path, options, null);
     }
 
     /** A {@code relay} source: the relay log read from {@code path}, from its beginning. */
     public static Endpoint relaySource(Path path) {
-        return new Endpoint("relay", null, 0, null, null, null, 0, new StartPosition.Earliest(), path, null);
+        return new Endpoint("relay", null, 0, null, null, null, 0, new StartPosition.Earliest(), path, null, null);
+    }
+
+    /** A {@code relay} source: the relay log served by a relay server, from its beginning. */
+    public static Endpoint relayServer(String host, int port, String user, String password, Tls tls) {
+        return new Endpoint("relay", host, port, user, password, null, 0, new StartPosition.Earliest(), null, null, tls);
+    }
+
+    /**
+     * TLS to a relay server.
+     *
+     * @param trust a PEM certificate to trust (a self-signed server's own), or null for the JVM's trusted authorities
+     */
+    public record Tls(Path trust) {}
+
+    /**
+     * A relay server a capture job runs next to the log it writes, like {@code aqueduct log serve}.
+     *
+     * @param tlsCert PEM certificate, or null for plain TCP
+     * @param tlsKey  its PEM (PKCS#8) private key
+     */
+    public record Serve(String host, int port, String user, String password, Path tlsCert, Path tlsKey) {}
+
+    /**
+     * How long a relay log keeps transactions that every registered reader has acknowledged.
+     *
+     * @param maxAge   segments whose newest transaction is older are deleted (null: no age limit)
+     * @param maxBytes the oldest segments are deleted while the log is bigger (0: no size limit)
+     */
+    public record Retention(Duration maxAge, long maxBytes) {
+        public static final Retention KEEP_ALL = new Retention(null, 0);
+
+        public boolean keepsAll() {
+            return maxAge == null && maxBytes == 0;
+        }
     }
 
     /** host:port for messages, or the path of a relay log. */
@@ -59,13 +96,15 @@ public record Endpoint(
      * @param segmentBytes a new segment file is started at the first transaction boundary past this size
      * @param fsync        {@code batch} (one fsync per applied batch, with group commit) or {@code every-record}
      *                     (an fsync after every transaction as well)
+     * @param retention    what the log deletes once every registered reader has it
+     * @param serve        a relay server to run next to the writer, or null
      */
-    public record LogOptions(String codec, long segmentBytes, String fsync) {
+    public record LogOptions(String codec, long segmentBytes, String fsync, Retention retention, Serve serve) {
         public static final List<String> CODECS = List.of("lz4", "zstd", "none");
         public static final List<String> FSYNC_POLICIES = List.of("batch", "every-record");
         /** The log module's smallest segment: room for a header and some records. */
         public static final long MIN_SEGMENT_BYTES = 1024;
-        public static final LogOptions DEFAULTS = new LogOptions("lz4", 128L << 20, "batch");
+        public static final LogOptions DEFAULTS = new LogOptions("lz4", 128L << 20, "batch", Retention.KEEP_ALL, null);
 
         public LogOptions {
             if (!CODECS.contains(codec)) throw new IllegalArgumentException("codec must be one of " + CODECS + ": " + codec);

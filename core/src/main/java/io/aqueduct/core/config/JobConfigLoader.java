@@ -23,6 +23,8 @@ import java.util.regex.PatternSyntaxException;
 public final class JobConfigLoader {
     public static final List<String> SOURCE_TYPES = List.of("mysql", "relay");
     public static final List<String> TARGET_TYPES = List.of("mysql", "postgres", "log");
+    /** The port a relay server listens on unless told otherwise. */
+    public static final int DEFAULT_RELAY_PORT = 7070;
     /** The keys of a database endpoint, which a relay log endpoint (a local directory) does not take. */
     private static final List<String> DATABASE_KEYS = List.of("host", "port", "user", "password", "database", "server-id");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
@@ -206,21 +208,13 @@ public final class JobConfigLoader {
         return new Endpoint(type, host, port, user, password, database, serverId, start);
     }
 
-    /** A {@code relay} source or a {@code log} target: a relay log directory on this machine. */
+    /**
+     * A {@code relay} source (a relay log directory on this machine, or a relay server) or a {@code log} target (a
+     * relay log directory on this machine).
+     */
     private Endpoint logEndpoint(ConfigNode n, String type, Path base) {
         boolean relay = type.equals("relay");
         String side = n.path();
-        for (String key : DATABASE_KEYS) {
-            if (!n.has(key)) continue;
-            throw new ConfigException(side + "." + key + ": a " + type + " " + side + " is a relay log directory on this "
-                    + "machine (" + side + ".path) and takes no " + key + "; remove it."
-                    + (relay ? " The capture job that writes the log is the one that connects to the database. Reading "
-                    + "a log served over the network is not built yet." : ""));
-        }
-        String path = n.requiredString("path", relay
-                ? "Name the relay log directory that a capture job writes (its target.path), for example path: ./relay/shop."
-                : "Name the directory to write the relay log into, for example path: ./relay/shop (created when missing).");
-        Path dir = resolve(base, path);
         if (relay) {
             JsonNode start = n.raw("start");
             if (start != null && !start.isNull() && !(start.isTextual() && start.asText().equals("earliest"))) {
@@ -228,6 +222,25 @@ public final class JobConfigLoader {
                         + "when the job has no stored position, and later resumes after the last transaction it "
                         + "committed; other start positions are not supported. Remove source.start or write start: earliest.");
             }
+            if (n.has("host") && n.has("path")) {
+                throw new ConfigException("source: a relay source reads either a relay log directory on this machine "
+                        + "(path) or a relay server (host, port, user, password); remove one of them.");
+            }
+            if (n.has("host")) return relayServer(n, base);
+        }
+        for (String key : DATABASE_KEYS) {
+            if (!n.has(key)) continue;
+            throw new ConfigException(side + "." + key + ": a " + type + " " + side + " is a relay log directory on this "
+                    + "machine (" + side + ".path) and takes no " + key + "; remove it."
+                    + (relay ? " To read a log a relay server serves, give host, port, user and password instead of path."
+                    : " To serve the log to readers elsewhere, add target.serve."));
+        }
+        String path = n.requiredString("path", relay
+                ? "Name the relay log directory that a capture job writes (its target.path), for example path: ./relay/shop, "
+                        + "or give host and port of the relay server that serves it."
+                : "Name the directory to write the relay log into, for example path: ./relay/shop (created when missing).");
+        Path dir = resolve(base, path);
+        if (relay) {
             n.finish();
             return Endpoint.relaySource(dir);
         }
@@ -238,8 +251,56 @@ public final class JobConfigLoader {
                     + "(the default is 128MB).");
         }
         String fsync = n.oneOf("fsync", Endpoint.LogOptions.DEFAULTS.fsync(), Endpoint.LogOptions.FSYNC_POLICIES);
+        ConfigNode r = n.section("retention");
+        Endpoint.Retention retention = new Endpoint.Retention(r.duration("max-age", null), r.bytes("max-bytes", 0));
+        r.finish();
+        Endpoint.Serve serve = n.has("serve") ? serve(n.section("serve"), base) : null;
         n.finish();
-        return Endpoint.logTarget(dir, new Endpoint.LogOptions(codec, segmentBytes, fsync));
+        return Endpoint.logTarget(dir, new Endpoint.LogOptions(codec, segmentBytes, fsync, retention, serve));
+    }
+
+    /** {@code source: {type: relay, host, port, user, password, tls}}: a relay server. */
+    private Endpoint relayServer(ConfigNode n, Path base) {
+        String host = n.requiredString("host", "Name the host the relay server runs on.");
+        int port = n.intValue("port", DEFAULT_RELAY_PORT, 1, 65535);
+        String user = n.requiredString("user", "Name the user the relay server was started with (aqueduct log serve --user).");
+        String password = n.requiredString("password", "Give the relay server's password, for example password: "
+                + "${RELAY_PASSWORD} to take it from the environment.");
+        Endpoint.Tls tls = null;
+        JsonNode t = n.raw("tls");
+        if (t != null && t.isTextual()) {
+            boolean on = n.bool("tls", false);
+            if (on) tls = new Endpoint.Tls(null);
+        } else if (t != null && !t.isNull()) {
+            ConfigNode tn = n.section("tls");
+            String trust = tn.string("trust", null);
+            tn.finish();
+            tls = new Endpoint.Tls(trust == null ? null : resolve(base, trust));
+            if (tls.trust() != null && !Files.isReadable(tls.trust())) {
+                throw new ConfigException("source.tls.trust: cannot read " + tls.trust() + ". Give the relay server's "
+                        + "certificate file (the --tls-cert it runs with).");
+            }
+        }
+        n.finish();
+        return Endpoint.relayServer(host, port, user, password, tls);
+    }
+
+    /** {@code target.serve}: a relay server run by the capture job. */
+    private Endpoint.Serve serve(ConfigNode n, Path base) {
+        String host = n.string("host", "0.0.0.0");
+        int port = n.intValue("port", DEFAULT_RELAY_PORT, 1, 65535);
+        String user = n.requiredString("user", "Name the user readers log in as.");
+        String password = n.requiredString("password", "Give readers' password, for example password: ${RELAY_PASSWORD} "
+                + "to take it from the environment.");
+        if (password.isEmpty()) throw new ConfigException(n.path() + ".password: must not be empty.");
+        String cert = n.string("tls-cert", null);
+        String key = n.string("tls-key", null);
+        if ((cert == null) != (key == null)) {
+            throw new ConfigException(n.path() + ": TLS needs both tls-cert (PEM certificate) and tls-key (its PEM private key).");
+        }
+        n.finish();
+        return new Endpoint.Serve(host, port, user, password, cert == null ? null : resolve(base, cert),
+                key == null ? null : resolve(base, key));
     }
 
     private StartPosition start(String path, JsonNode v) {

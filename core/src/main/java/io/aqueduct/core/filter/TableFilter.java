@@ -28,6 +28,16 @@ public final class TableFilter {
         return Pattern.compile(regex, Pattern.CASE_INSENSITIVE);
     }
 
+    /** The include patterns as written. */
+    public List<String> include() {
+        return include.stream().map(Pattern::pattern).toList();
+    }
+
+    /** The exclude patterns as written. */
+    public List<String> exclude() {
+        return exclude.stream().map(Pattern::pattern).toList();
+    }
+
     public boolean test(TableId t) {
         return cache.computeIfAbsent(t, this::decide);
     }

@@ -146,6 +146,7 @@ public final class Pipeline {
         if (p != null && p != lastSaved[0]) {
             store.save(p.toJson());
             lastSaved[0] = p;
+            source.saved(p);
         }
     }
 }

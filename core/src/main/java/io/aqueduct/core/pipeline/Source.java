@@ -26,6 +26,12 @@ public interface Source extends AutoCloseable {
     /** The selected tables as they are now, to check routes against and to report. */
     List<TableSchema> tables() throws Exception;
 
+    /**
+     * Called after the job stored {@code position} durably: everything up to it is applied and will not be asked for
+     * again. A source whose log is kept for its readers (a relay log) tells the log it may be released.
+     */
+    default void saved(Position position) {}
+
     /** Makes {@link #run} return soon. */
     @Override
     void close();

@@ -657,7 +657,7 @@ class JobConfigLoaderTest {
     void logTargetIsReadWithItsPathResolvedAgainstTheJobFile() {
         JobConfig c = parse(CAPTURE);
         assertThat(c.target()).isEqualTo(Endpoint.logTarget(Path.of("/etc/aqueduct/jobs/relay/shop"),
-                new Endpoint.LogOptions("zstd", 64L << 20, "every-record")));
+                new Endpoint.LogOptions("zstd", 64L << 20, "every-record", Endpoint.Retention.KEEP_ALL, null)));
         assertThat(c.target().isLog()).isTrue();
         assertThat(c.target().address()).isEqualTo("/etc/aqueduct/jobs/relay/shop");
         assertThat(c.source().isLog()).isFalse();
@@ -671,7 +671,8 @@ class JobConfigLoaderTest {
     void logTargetDefaults() {
         JobConfig c = parse(CAPTURE.replace(", codec: zstd, segment-size: 64MB, fsync: every-record", ""));
         assertThat(c.target().log()).isEqualTo(Endpoint.LogOptions.DEFAULTS);
-        assertThat(c.target().log()).isEqualTo(new Endpoint.LogOptions("lz4", 128L << 20, "batch"));
+        assertThat(c.target().log()).isEqualTo(new Endpoint.LogOptions("lz4", 128L << 20, "batch", Endpoint.Retention.KEEP_ALL, null));
+        assertThat(c.target().log().retention().keepsAll()).isTrue();
         assertThat(parse(CAPTURE.replace("codec: zstd", "codec: none")).target().log().codec()).isEqualTo("none");
     }
 
@@ -729,7 +730,9 @@ class JobConfigLoaderTest {
 
     @Test
     void relaySourceTakesNoLoginOrServerId() {
-        for (String key : List.of("host: db", "port: 3306", "user: root", "password: x", "server-id: 7", "database: d")) {
+        assertThat(error(DOWNSTREAM.replace("type: relay,", "type: relay, host: db,")).getMessage())
+                .startsWith("source: a relay source reads either a relay log directory on this machine (path) or a relay server");
+        for (String key : List.of("port: 3306", "user: root", "password: x", "server-id: 7", "database: d")) {
             String name = key.substring(0, key.indexOf(':'));
             assertThat(error(DOWNSTREAM.replace("type: relay,", "type: relay, " + key + ",")).getMessage())
                     .startsWith("source." + name + ": a relay source is a relay log directory")
@@ -738,6 +741,62 @@ class JobConfigLoaderTest {
         }
         assertThat(error(DOWNSTREAM.replace("path: ./relay/shop}", "path: ./relay/shop, tls: true}")).getMessage())
                 .startsWith("source.tls: unknown key.");
+    }
+
+    /** A downstream job reading a relay server. */
+    static final String REMOTE = """
+            name: shop-remote
+            source: {type: relay, host: relay.example, port: 7171, user: reader, password: pw, tls: {trust: ../certs/relay.pem}}
+            target: {type: postgres, user: postgres, database: app}
+            state: ./state/shop-remote
+            """;
+
+    @Test
+    void relaySourceReadsARelayServer(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("jobs"));
+        java.nio.file.Files.createDirectories(dir.resolve("certs"));
+        java.nio.file.Files.writeString(dir.resolve("certs/relay.pem"), "not checked here");
+        JobConfig c = new JobConfigLoader(k -> null).parse(REMOTE, "remote.yaml", dir.resolve("jobs"));
+        assertThat(c.source()).isEqualTo(Endpoint.relayServer("relay.example", 7171, "reader", "pw",
+                new Endpoint.Tls(dir.resolve("certs/relay.pem"))));
+        assertThat(c.source().isLog()).isFalse();
+        assertThat(c.source().address()).isEqualTo("relay.example:7171");
+        assertThat(c.snapshot().mode()).isEqualTo("incremental");
+        String plain = REMOTE.replace(", tls: {trust: ../certs/relay.pem}", "");
+        assertThat(parse(plain).source().tls()).isNull();
+        assertThat(parse(plain.replace("port: 7171, ", "")).source().port()).isEqualTo(JobConfigLoader.DEFAULT_RELAY_PORT);
+        assertThat(parse(plain.replace("pw}", "pw, tls: true}")).source().tls()).isEqualTo(new Endpoint.Tls(null));
+        assertThat(parse(plain.replace("pw}", "pw, tls: false}")).source().tls()).isNull();
+    }
+
+    @Test
+    void badRelayServerSourcesAreExplained() {
+        assertThat(error(REMOTE.replace("user: reader, ", "")).getMessage()).startsWith("source.user: is required");
+        assertThat(error(REMOTE.replace("password: pw, ", "")).getMessage()).startsWith("source.password: is required")
+                .contains("${RELAY_PASSWORD}");
+        assertThat(error(REMOTE).getMessage()).startsWith("source.tls.trust: cannot read /etc/aqueduct/certs/relay.pem");
+        assertThat(error(REMOTE.replace("trust:", "trusted:")).getMessage()).startsWith("source.tls.trusted: unknown key.");
+        assertThat(error(REMOTE.replace("port: 7171", "port: 70000")).getMessage()).startsWith("source.port: ");
+        assertThat(error(REMOTE.replace("tls: {trust: ../certs/relay.pem}", "tls: maybe")).getMessage()).startsWith("source.tls: ");
+        assertThat(error(REMOTE.replace(", tls: {trust: ../certs/relay.pem}", "").replace("user: reader", "user: reader, server-id: 5")).getMessage())
+                .startsWith("source.server-id: unknown key.");
+    }
+
+    @Test
+    void logTargetServesAndKeepsWhatRetentionSays() {
+        JobConfig c = parse(CAPTURE.replace("fsync: every-record", "fsync: batch, retention: {max-age: 7d, max-bytes: 50GB}, "
+                + "serve: {port: 7171, user: reader, password: pw, tls-cert: ./c.pem, tls-key: ./k.pem}"));
+        assertThat(c.target().log().retention()).isEqualTo(new Endpoint.Retention(java.time.Duration.ofDays(7), 50L << 30));
+        assertThat(c.target().log().serve()).isEqualTo(new Endpoint.Serve("0.0.0.0", 7171, "reader", "pw",
+                Path.of("/etc/aqueduct/jobs/c.pem"), Path.of("/etc/aqueduct/jobs/k.pem")));
+        assertThat(parse(CAPTURE.replace("fsync: every-record", "serve: {user: r, password: p}")).target().log().serve())
+                .isEqualTo(new Endpoint.Serve("0.0.0.0", 7070, "r", "p", null, null));
+        assertThat(error(CAPTURE.replace("fsync: every-record", "retention: {max-age: 7 weeks}")).getMessage())
+                .startsWith("target.retention.max-age: expected a duration such as 90s, 30m, 12h or 7d, got '7 weeks'");
+        assertThat(error(CAPTURE.replace("fsync: every-record", "serve: {user: r, password: p, tls-cert: c.pem}")).getMessage())
+                .startsWith("target.serve: TLS needs both tls-cert");
+        assertThat(error(CAPTURE.replace("fsync: every-record", "serve: {user: r}")).getMessage())
+                .startsWith("target.serve.password: is required");
     }
 
     @Test

@@ -1,0 +1,96 @@
+package io.aqueduct.log;
+
+import io.aqueduct.core.model.Transaction;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * Checks and decodes records as stored in a segment ({@link RecordFormat}) that arrive from elsewhere, such as a relay
+ * server: the length fields, the CRC32C, the seqno and fragment continuity, then the payload against its header. A
+ * record that fails any check is an {@link IOException} naming {@code origin}, since it was damaged on its way.
+ */
+final class FramedRecordDecoder implements AutoCloseable {
+    private final String origin;
+    private final TransactionCodec codec = new TransactionCodec();
+    private final Map<Codec, Compressor> compressors = new EnumMap<>(Codec.class);
+    private final CRC32C crc = new CRC32C();
+    private byte[] raw = new byte[64 * 1024];
+    private long expectedSeqno;
+    private int expectedFragment;
+    private long lastEpoch = -1;
+
+    /** @param nextSeqno the seqno the first record must have */
+    FramedRecordDecoder(String origin, long nextSeqno) {
+        this.origin = origin;
+        this.expectedSeqno = nextSeqno;
+    }
+
+    /** The epoch of the record decoded last, -1 before the first. */
+    long lastEpoch() {
+        return lastEpoch;
+    }
+
+    /** The seqno the next record must have. */
+    long expectedSeqno() {
+        return expectedSeqno;
+    }
+
+    /** Decodes the record of {@code length} bytes at {@code b}'s position and moves the position past it. */
+    Transaction decode(Codec c, ByteBuffer b, int length) throws IOException {
+        int at = b.position();
+        if (length < RecordFormat.HEADER_SIZE || b.remaining() < length) throw damaged("a record is cut short");
+        int compressed = b.getInt(at + RecordFormat.COMPRESSED_LENGTH_AT);
+        int rawLength = b.getInt(at + RecordFormat.RAW_LENGTH_AT);
+        if (b.getInt(at + RecordFormat.LENGTH_AT) != RecordFormat.FIXED_AFTER_LENGTH + compressed
+                || length != RecordFormat.HEADER_SIZE + compressed || rawLength < 0 || rawLength > RecordFormat.MAX_PAYLOAD) {
+            throw damaged("a record's length fields disagree");
+        }
+        crc.reset();
+        crc.update(b.array(), b.arrayOffset() + at + RecordFormat.SEQNO_AT, length - RecordFormat.SEQNO_AT);
+        long seqno = b.getLong(at + RecordFormat.SEQNO_AT);
+        if (b.getInt(at + RecordFormat.CRC_AT) != (int) crc.getValue()) {
+            throw damaged("the record of seqno " + seqno + " fails its CRC32C check");
+        }
+        int fragment = b.getInt(at + RecordFormat.FRAGMENT_AT);
+        if (seqno != expectedSeqno || fragment != expectedFragment) {
+            throw damaged("expected seqno " + expectedSeqno + " fragment " + expectedFragment + ", received seqno " + seqno
+                    + " fragment " + fragment);
+        }
+        boolean last = (b.get(at + RecordFormat.FLAGS_AT) & RecordFormat.FLAG_LAST) != 0;
+        long commitTime = b.getLong(at + RecordFormat.COMMIT_TIME_AT);
+        Transaction t;
+        try {
+            if (raw.length < rawLength) raw = new byte[Math.max(rawLength, Math.min(2 * raw.length, RecordFormat.MAX_PAYLOAD))];
+            compressors.computeIfAbsent(c, Compressor::new).decompress(b.array(), b.arrayOffset() + at + RecordFormat.HEADER_SIZE,
+                    compressed, raw, rawLength);
+            t = codec.decode(raw, 0, rawLength);
+        } catch (RuntimeException e) {
+            throw damaged("cannot decode the record of seqno " + seqno + ": " + e.getMessage());
+        }
+        if (t.seq() != seqno || t.fragment() != fragment || t.last() != last || t.commitTime() != commitTime) {
+            throw damaged("the payload of seqno " + seqno + " disagrees with its record header");
+        }
+        lastEpoch = b.getLong(at + RecordFormat.EPOCH_AT);
+        if (last) {
+            expectedSeqno++;
+            expectedFragment = 0;
+        } else {
+            expectedFragment++;
+        }
+        b.position(at + length);
+        return t;
+    }
+
+    private IOException damaged(String problem) {
+        return new IOException("relay stream from " + origin + ": " + problem + "; reconnecting");
+    }
+
+    @Override
+    public void close() {
+        for (Compressor c : compressors.values()) c.close();
+        compressors.clear();
+    }
+}

@@ -33,8 +33,10 @@ final class SchemaMigration {
     static List<Plan> plan(JobConfig job) throws SQLException {
         Router router = new Router(job.routes());
         List<Plan> plans = new ArrayList<>();
+        // first: it refuses jobs with no source database (a relay source) with what to do instead
+        io.aqueduct.core.apply.SqlDialect dialect = Jobs.dialect(job);
         try (Connection src = MySqlConnections.open(job.source(), null, "source");
-             Connection dst = Jobs.dialect(job).connect()) {
+             Connection dst = dialect.connect()) {
             MySqlCatalog source = new MySqlCatalog(src);
             for (TableId id : source.tables(Jobs.filter(job))) {
                 TableSchema s = source.table(id);

@@ -250,6 +250,9 @@ class RelayIT {
         assertThat(verify.code()).isEqualTo(2);
         assertThat(verify.err()).contains("its source is the relay log in " + dir.resolve("no-such-log"))
                 .contains("capture job's database").doesNotContain("\tat ");
+        CommandLineIT.Result schema = CommandLineIT.aqueduct("schema", job.toString(), "--dry-run");
+        assertThat(schema.code()).isEqualTo(2);
+        assertThat(schema.err()).contains("its source is the relay log in ").doesNotContain("\tat ");
 
         // a directory that exists but holds no log
         Files.createDirectories(dir.resolve("no-such-log"));

@@ -117,6 +117,10 @@ public final class LogSource implements Source {
         requireDirectory();
         try (LogReader reader = LogReader.open(dir).wholeTransactionsOnly()) {
             if (!seek(reader, start.next())) return;
+            if (start.epoch() >= 0 && start.seqno() >= LogFiles.segments(dir).firstKey()) {
+                String diverged = divergence(dir, start.seqno(), start.epoch());
+                if (diverged != null) throw new ConfigException("The relay log in " + dir + ": " + diverged + ".");
+            }
             LOG.info("Reading the relay log {} from seqno {}", dir, start.next());
             SelectionWatch selections = new SelectionWatch(dir, start.next(), filter);
             selections.check();
@@ -172,6 +176,23 @@ public final class LogSource implements Source {
             }
         }
 
+    }
+
+    /**
+     * Why a reader whose last committed transaction is {@code seqno} of {@code epoch} cannot continue in the log in
+     * {@code dir}, which holds that seqno: the log has it from another epoch, so its history diverged from what the
+     * reader applied. Null when the epochs agree.
+     */
+    static String divergence(Path dir, long seqno, long epoch) throws IOException {
+        long found;
+        try (LogReader r = LogReader.open(dir)) {
+            found = r.epochOf(seqno);
+        }
+        if (found == epoch) return null;
+        return "history diverged: this reader last committed seqno " + seqno + " of epoch " + epoch + ", but in the "
+                + "relay log seqno " + seqno + " is of epoch " + found + ". The log was rewritten since; the reader's "
+                + "target may hold transactions the log no longer has. Copy the reader's tables again and delete its "
+                + "position.json";
     }
 
     /** Positions the reader at {@code seqno}, waiting while the log is empty; false when closed meanwhile. */

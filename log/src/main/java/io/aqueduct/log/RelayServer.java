@@ -369,18 +369,7 @@ public final class RelayServer implements AutoCloseable {
                         + "again, and the reader retries until then) or the log was created anew, in which case delete the "
                         + "reader job's position.json and copy its tables again";
             }
-            if (epoch >= 0 && next - 1 >= first) {
-                long found;
-                try (LogReader r = LogReader.open(dir)) {
-                    found = r.epochOf(next - 1);
-                }
-                if (found != epoch) {
-                    return "history diverged: this reader last committed seqno " + (next - 1) + " of epoch " + epoch
-                            + ", but in the server's relay log seqno " + (next - 1) + " is of epoch " + found + ". The log "
-                            + "was rewritten since; the reader's target may hold transactions the log no longer has. Copy "
-                            + "the reader's tables again and delete its position.json";
-                }
-            }
+            if (epoch >= 0 && next - 1 >= first) return LogSource.divergence(dir, next - 1, epoch);
             return null;
         }
 

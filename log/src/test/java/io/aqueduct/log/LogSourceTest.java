@@ -111,6 +111,18 @@ class LogSourceTest {
     }
 
     @Test
+    void aReaderWhoseHistoryDivergedIsRefused() throws Exception {
+        capture(samples.stream(1, 30, 0)); // epoch 1
+        LogSource source = new LogSource(log(), TableFilter.all());
+        assertThatThrownBy(() -> source.run(new LogSourcePosition(20, 0), queue))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.isRetryable()).isFalse())
+                .hasMessageContaining("history diverged: this reader last committed seqno 20 of epoch 0, but in the relay log "
+                        + "seqno 20 is of epoch 1");
+        start(new LogSource(log(), TableFilter.all()), new LogSourcePosition(20, 1));
+        assertThat(receive(10).get(0).seq()).isEqualTo(21);
+    }
+
+    @Test
     void resumesAfterTheStoredSeqno() throws Exception {
         List<Transaction> logged = capture(samples.stream(1, 40, 6));
         LogSource source = new LogSource(log(), TableFilter.all());

@@ -154,7 +154,7 @@ class RelayServerTest {
         assertThatThrownBy(() -> source.run(new LogSourcePosition(20, 0), new TransactionQueue(1 << 20)))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.isRetryable()).isFalse())
                 .hasMessageContaining("history diverged: this reader last committed seqno 20 of epoch 0, but in the "
-                        + "server's relay log seqno 20 is of epoch 1");
+                        + "relay log seqno 20 is of epoch 1");
         // the same seqno in the log's own epoch is accepted
         Running r = new Running(new RelaySource(reader(server, "r2"), TableFilter.all()), new LogSourcePosition(20, 1));
         assertThat(r.receive(10).get(0).seq()).isEqualTo(21);

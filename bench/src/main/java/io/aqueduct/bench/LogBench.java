@@ -11,9 +11,8 @@ import io.aqueduct.core.pipeline.Pipeline;
 import io.aqueduct.core.pipeline.PositionStore;
 import io.aqueduct.core.pipeline.Sink;
 import io.aqueduct.core.pipeline.TransactionQueue;
-import io.aqueduct.log.BenchLogAccess;
-import io.aqueduct.log.BenchLogAccess.BenchCompressor;
-import io.aqueduct.log.BenchLogAccess.RecordSize;
+import io.aqueduct.log.Compressor;
+import io.aqueduct.log.LogInspector;
 import io.aqueduct.log.Codec;
 import io.aqueduct.log.FsyncPolicy;
 import io.aqueduct.log.LogReader;
@@ -297,14 +296,18 @@ public final class LogBench {
                 for (int i = 0; i < txs.size(); i++) w.append(i + 1, txs.get(i));
             }
             long[][] sums = new long[phases.size()][3];
-            List<RecordSize> sizes = BenchLogAccess.recordSizes(dir);
-            if (sizes.size() != txs.size()) throw new IllegalStateException(dir + " holds " + sizes.size() + " records, expected " + txs.size());
-            for (RecordSize s : sizes) {
-                long[] p = sums[phaseOf[(int) s.seqno() - 1]];
-                p[0]++;
-                p[1] += s.rawLength();
-                p[2] += s.compressedLength();
+            long[] records = {0};
+            try (LogInspector log = LogInspector.open(dir)) {
+                log.walk(1, false, (r, t) -> {
+                    long[] p = sums[phaseOf[(int) r.seqno() - 1]];
+                    p[0]++;
+                    p[1] += r.rawLength();
+                    p[2] += r.compressedLength();
+                    records[0]++;
+                    return true;
+                });
             }
+            if (records[0] != txs.size()) throw new IllegalStateException(dir + " holds " + records[0] + " records, expected " + txs.size());
             recorded.put(codec, sums);
             diskBytes.put(codec, segmentBytes(dir));
             ReplicationBench.deleteRecursively(dir);
@@ -344,7 +347,7 @@ public final class LogBench {
                 }
             }
             for (Codec codec : CODECS) {
-                try (BenchCompressor c = new BenchCompressor(codec)) {
+                try (Compressor c = new Compressor(codec)) {
                     for (int p = 0; p < phases.size(); p++) {
                         List<byte[]> enc = payloads.get(p);
                         int maxRaw = enc.stream().mapToInt(b -> b.length).max().orElse(0);

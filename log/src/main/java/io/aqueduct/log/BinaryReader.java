@@ -112,6 +112,22 @@ final class BinaryReader {
         return b;
     }
 
+    /** Moves past a string, checking its header as {@link #readString()} does. */
+    void skipString() {
+        long header = readVarLong();
+        if (header == 0) return;
+        header--;
+        long length = header >>> 1;
+        if (length > end - pos) throw malformed("string of " + length + " bytes exceeds the " + (end - pos) + " bytes left");
+        if ((header & 1) != 0 && (length & 1) != 0) throw malformed("UTF-16 string of odd length " + length);
+        pos += (int) length;
+    }
+
+    /** Moves past a byte string as {@link #readBytes()} reads it. */
+    void skipBytes() {
+        skip(readCount());
+    }
+
     String readString() {
         long header = readVarLong();
         if (header == 0) return null;

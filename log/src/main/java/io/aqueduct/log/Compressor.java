@@ -7,8 +7,11 @@ import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
 
-/** Compresses and decompresses record payloads with one codec. Holds native state: one per thread, closed after use. */
-final class Compressor implements AutoCloseable {
+/**
+ * Compresses and decompresses record payloads with one codec, as the writer and readers do. Holds native state: one per
+ * thread, closed after use.
+ */
+public final class Compressor implements AutoCloseable {
     private static final int ZSTD_LEVEL = 3;
 
     private final Codec codec;
@@ -17,7 +20,7 @@ final class Compressor implements AutoCloseable {
     private ZstdCompressCtx zstdOut;
     private ZstdDecompressCtx zstdIn;
 
-    Compressor(Codec codec) {
+    public Compressor(Codec codec) {
         this.codec = codec;
         LZ4Factory factory = codec == Codec.LZ4 ? LZ4Factory.fastestInstance() : null;
         lz4 = factory == null ? null : factory.fastCompressor();
@@ -28,7 +31,7 @@ final class Compressor implements AutoCloseable {
         return codec;
     }
 
-    int maxCompressedLength(int rawLength) {
+    public int maxCompressedLength(int rawLength) {
         return switch (codec) {
             case NONE -> rawLength;
             case LZ4 -> lz4.maxCompressedLength(rawLength);
@@ -37,7 +40,7 @@ final class Compressor implements AutoCloseable {
     }
 
     /** Compresses {@code src[srcOff, srcOff+srcLen)} into {@code dst} at {@code dstOff}; returns the compressed length. */
-    int compress(byte[] src, int srcOff, int srcLen, byte[] dst, int dstOff) {
+    public int compress(byte[] src, int srcOff, int srcLen, byte[] dst, int dstOff) {
         int room = dst.length - dstOff;
         return switch (codec) {
             case NONE -> {
@@ -57,7 +60,7 @@ final class Compressor implements AutoCloseable {
      *
      * @throws IllegalStateException when the data does not decompress to exactly {@code rawLength} bytes
      */
-    void decompress(byte[] src, int srcOff, int srcLen, byte[] dst, int rawLength) {
+    public void decompress(byte[] src, int srcOff, int srcLen, byte[] dst, int rawLength) {
         int n = switch (codec) {
             case NONE -> {
                 if (srcLen != rawLength) yield srcLen;

@@ -22,10 +22,17 @@ final class FramedRecordDecoder implements AutoCloseable {
     private int expectedFragment;
     private long lastEpoch = -1;
 
-    /** @param nextSeqno the seqno the first record must have */
-    FramedRecordDecoder(String origin, long nextSeqno) {
+    private final java.util.function.Predicate<io.aqueduct.core.model.TableSchema> rowsOf;
+
+    /**
+     * @param nextSeqno the seqno the first record must have
+     * @param rowsOf    the tables whose row changes are decoded (see {@link TransactionCodec#decode(byte[], int, int,
+     *                  java.util.function.Predicate)}); null for all
+     */
+    FramedRecordDecoder(String origin, long nextSeqno, java.util.function.Predicate<io.aqueduct.core.model.TableSchema> rowsOf) {
         this.origin = origin;
         this.expectedSeqno = nextSeqno;
+        this.rowsOf = rowsOf;
     }
 
     /** The epoch of the record decoded last, -1 before the first. */
@@ -66,7 +73,7 @@ final class FramedRecordDecoder implements AutoCloseable {
             if (raw.length < rawLength) raw = new byte[Math.max(rawLength, Math.min(2 * raw.length, RecordFormat.MAX_PAYLOAD))];
             compressors.computeIfAbsent(c, Compressor::new).decompress(b.array(), b.arrayOffset() + at + RecordFormat.HEADER_SIZE,
                     compressed, raw, rawLength);
-            t = codec.decode(raw, 0, rawLength);
+            t = codec.decode(raw, 0, rawLength, rowsOf);
         } catch (RuntimeException e) {
             throw damaged("cannot decode the record of seqno " + seqno + ": " + e.getMessage());
         }

@@ -387,7 +387,7 @@ public final class RelayServer implements AutoCloseable {
             long heartbeatMs = options.heartbeat().toMillis();
             long lastSend = System.currentTimeMillis();
             while (!stopped && channel.isActive()) {
-                ByteBuf batch = channel.alloc().heapBuffer(RelayProtocol.BATCH_BYTES + 1024);
+                ByteBuf batch = channel.alloc().ioBuffer(RelayProtocol.BATCH_BYTES + 1024);
                 batch.writeInt(0).writeByte(RelayProtocol.RECORDS);
                 Exception failure = null;
                 try {

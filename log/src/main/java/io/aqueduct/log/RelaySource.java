@@ -109,19 +109,19 @@ public final class RelaySource implements Source {
     public void run(Position from, TransactionQueue queue) throws Exception {
         LogSourcePosition start = from == null ? resolveStart()
                 : from instanceof LogSourcePosition p ? p : LogSourcePosition.parse(from.toJson());
+        Map<TableSchema, Boolean> selected = new IdentityHashMap<>();
         try (Session s = connect(start.next(), start.seqno() >= 0 ? start.epoch() : -1);
-             FramedRecordDecoder decoder = new FramedRecordDecoder(options.address(), start.next())) {
+             FramedRecordDecoder decoder = new FramedRecordDecoder(options.address(), start.next(),
+                     t -> selected.computeIfAbsent(t, x -> filter.test(x.id())))) {
             LOG.info("Reading the relay log at {} from seqno {}", options.address(), start.next());
-            Map<TableSchema, Boolean> selected = new IdentityHashMap<>();
             long lastAckNanos = 0;
             while (!closed) {
-                byte[] frame = s.readFrame();
+                ByteBuffer b = s.readFrame();
                 long now = System.nanoTime();
                 if (now - lastAckNanos >= ACK_EVERY_NANOS) {
                     acknowledge(-1); // also tells the server this reader is alive
                     lastAckNanos = now;
                 }
-                ByteBuffer b = ByteBuffer.wrap(frame);
                 byte type = b.get();
                 if (type == RelayProtocol.RECORDS) {
                     while (b.hasRemaining()) {
@@ -199,7 +199,10 @@ public final class RelaySource implements Source {
             this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 256 * 1024));
         }
 
-        byte[] readFrame() throws IOException {
+        private ByteBuffer frame = ByteBuffer.allocate(RelayProtocol.BATCH_BYTES + 64 * 1024);
+
+        /** The next frame, valid until the next call. */
+        ByteBuffer readFrame() throws IOException {
             int length;
             try {
                 length = in.readInt();
@@ -212,9 +215,10 @@ public final class RelaySource implements Source {
             if (length < 1 || length > MAX_FRAME) {
                 throw new IOException("relay stream from " + options.address() + " is malformed (frame of " + length + " bytes)");
             }
-            byte[] frame = new byte[length];
-            in.readFully(frame);
-            return frame;
+            // frames are decoded before the next one is read: one buffer, grown to the largest frame
+            if (frame.capacity() < length) frame = ByteBuffer.allocate(Math.max(length, 2 * frame.capacity()));
+            in.readFully(frame.array(), 0, length);
+            return frame.clear().limit(length);
         }
 
         @Override
@@ -271,8 +275,7 @@ public final class RelaySource implements Source {
             o.writeInt(hello.size());
             hello.writeTo(o);
             o.flush();
-            byte[] answer = s.readFrame();
-            ByteBuffer b = ByteBuffer.wrap(answer);
+            ByteBuffer b = s.readFrame();
             byte type = b.get();
             if (type == RelayProtocol.REFUSED || type == RelayProtocol.ERROR) throw refusal(b);
             if (type != RelayProtocol.WELCOME) {

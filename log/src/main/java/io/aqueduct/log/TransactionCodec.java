@@ -142,6 +142,15 @@ public final class TransactionCodec {
      * @throws IllegalArgumentException when the bytes are not a valid encoding (unknown tag, truncated, trailing bytes)
      */
     public Transaction decode(byte[] bytes, int offset, int length) {
+        return decode(bytes, offset, length, null);
+    }
+
+    /**
+     * Like {@link #decode(byte[], int, int)}, but leaves out the row changes of tables {@code rowsOf} does not accept,
+     * moving past their values without building them: a reader that selects a few of the log's tables pays little for
+     * the others. DDL is always decoded. Null accepts every table.
+     */
+    public Transaction decode(byte[] bytes, int offset, int length, java.util.function.Predicate<TableSchema> rowsOf) {
         BinaryReader r = in;
         r.reset(bytes, offset, length);
         dictionary.clear();
@@ -157,18 +166,19 @@ public final class TransactionCodec {
         for (int i = 0; i < count; i++) {
             int kind = r.readByte();
             switch (kind) {
-                case KIND_INSERT -> {
+                case KIND_INSERT, KIND_UPDATE, KIND_DELETE -> {
                     TableSchema s = readSchemaRef(r);
-                    changes.add(new RowChange(s, RowChange.Op.INSERT, null, readRow(r)));
-                }
-                case KIND_UPDATE -> {
-                    TableSchema s = readSchemaRef(r);
-                    Object[] before = readRow(r);
-                    changes.add(new RowChange(s, RowChange.Op.UPDATE, before, readRow(r)));
-                }
-                case KIND_DELETE -> {
-                    TableSchema s = readSchemaRef(r);
-                    changes.add(new RowChange(s, RowChange.Op.DELETE, readRow(r), null));
+                    int rows = kind == KIND_UPDATE ? 2 : 1;
+                    if (rowsOf != null && !rowsOf.test(s)) {
+                        for (int k = 0; k < rows; k++) skipRow(r);
+                    } else if (kind == KIND_INSERT) {
+                        changes.add(new RowChange(s, RowChange.Op.INSERT, null, readRow(r)));
+                    } else if (kind == KIND_UPDATE) {
+                        Object[] before = readRow(r);
+                        changes.add(new RowChange(s, RowChange.Op.UPDATE, before, readRow(r)));
+                    } else {
+                        changes.add(new RowChange(s, RowChange.Op.DELETE, readRow(r), null));
+                    }
                 }
                 case KIND_DDL -> changes.add(readDdl(r));
                 default -> throw r.malformedAt(r.offset() - 1, "unknown change kind " + kind);
@@ -414,6 +424,35 @@ public final class TransactionCodec {
             };
         }
         return row;
+    }
+
+    /** Moves past a row as {@link #readRow} reads it, checking tags and lengths but building no values. */
+    private static void skipRow(BinaryReader r) {
+        int n = r.readCount();
+        for (int i = 0; i < n; i++) {
+            int tag = r.readByte();
+            switch (tag) {
+                case TAG_NULL -> { }
+                case TAG_LONG, TAG_DATE -> r.readVarLong();
+                case TAG_STRING -> r.skipString();
+                case TAG_BYTES, TAG_BIG_INTEGER -> r.skipBytes();
+                case TAG_DECIMAL -> {
+                    r.readZigZagInt();
+                    r.readVarLong();
+                }
+                case TAG_DECIMAL_BIG -> {
+                    r.readZigZagInt();
+                    r.skipBytes();
+                }
+                case TAG_FLOAT -> r.skip(4);
+                case TAG_DOUBLE -> r.skip(8);
+                case TAG_DATETIME, TAG_TIMESTAMP, TAG_TIME -> {
+                    r.readVarLong();
+                    nanos(r);
+                }
+                default -> throw r.malformedAt(r.offset() - 1, "unknown value type tag " + tag);
+            }
+        }
     }
 
     private static BigInteger bigInteger(BinaryReader r) {

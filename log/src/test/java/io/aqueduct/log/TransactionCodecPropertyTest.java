@@ -44,6 +44,23 @@ class TransactionCodecPropertyTest {
         assertThat(codec.encode(back)).isEqualTo(encoded);
     }
 
+    /** Skipping the rows of some tables gives exactly the transaction without those row changes. */
+    @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
+    void decodingWithATableFilterLeavesOutExactlyThoseRows(@ForAll("transactions") Transaction t, @ForAll long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        java.util.Map<io.aqueduct.core.model.TableId, Boolean> keep = new java.util.HashMap<>();
+        java.util.function.Predicate<io.aqueduct.core.model.TableSchema> rowsOf =
+                s -> keep.computeIfAbsent(s.id(), id -> random.nextBoolean());
+        byte[] encoded = codec.encode(t);
+        Transaction filtered = codec.decode(encoded, 0, encoded.length, rowsOf);
+        java.util.List<io.aqueduct.core.model.Change> expected = t.changes().stream()
+                .filter(c -> !(c instanceof io.aqueduct.core.model.RowChange rc) || keep.get(rc.schema().id()))
+                .toList();
+        Transaction want = new Transaction(t.seq(), t.id(), t.origin(), t.commitTime(), t.position(), expected, t.fragment(),
+                t.last());
+        assertThat(SameTransaction.differences(want, filtered)).isEmpty();
+    }
+
     @Provide
     Arbitrary<Transaction> transactions() {
         return schema().list().ofMinSize(1).ofMaxSize(4).flatMap(schemas -> Combinators.combine(

@@ -300,7 +300,9 @@ public final class Jobs {
             }
             Router router = new Router(job.routes());
             store = new FilePositionStore(job.state());
-            if (store.load().isEmpty()) {
+            // a relay server may be down when the job starts: its reader finds the log's beginning itself, retrying
+            boolean pinStart = !job.source().type().equals("relay") || job.source().isLog();
+            if (pinStart && store.load().isEmpty()) {
                 try {
                     // the copy needs its target tables; created before the start is pinned, so a crash redoes both
                     // a log target has no tables: the copy goes into the log

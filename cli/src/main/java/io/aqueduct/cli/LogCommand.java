@@ -12,6 +12,7 @@ import io.aqueduct.log.LogInspector;
 import io.aqueduct.log.LogReader;
 import io.aqueduct.log.LogReaders;
 import io.aqueduct.log.LogRetention;
+import io.aqueduct.mysql.MySqlPosition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,6 +24,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +62,9 @@ final class LogCommand implements Callable<Integer> {
     // ---------------------------------------------------------------------------------------------------- list
 
     @Command(name = "list", description = "One line per transaction: seqno, commit time, epoch, fragments, rows per "
-            + "table (+inserted ~updated -deleted), DDL, and the source position it carries.")
+            + "table (+inserted ~updated -deleted), DDL, and the source position it carries. Starts at the log's first "
+            + "transaction, or where --from (a seqno), --since (a commit time) or --from-position (a MySQL binlog "
+            + "position) says.")
     static final class ListCommand implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "The relay log directory.")
         Path dir;
@@ -75,6 +79,12 @@ final class LogCommand implements Callable<Integer> {
                 + "committed at or after this ISO-8601 time (2024-05-01T12:00:00Z; without an offset: UTC), as a reader "
                 + "seeking by time would.")
         String since;
+
+        @Option(names = "--from-position", paramLabel = "JSON", description = "Start at the first transaction, in log "
+                + "order, whose source position is at or after this MySQL binlog position, such as "
+                + "'{\"file\": \"mysql-bin.000003\", \"position\": 1234}', as a reader seeking by source position would "
+                + "(for logs a MySQL capture job wrote). Not with --from or --since.")
+        String fromPosition;
 
         @Option(names = "--table", paramLabel = "REGEX", description = "Only transactions changing a table whose db.table "
                 + "matches this regular expression, and only those tables' counts.")
@@ -91,7 +101,12 @@ final class LogCommand implements Callable<Integer> {
                 throw new ConfigException("--to " + to + " is before --from " + from + ": give a --to of at least " + from);
             }
             if (limit != null && limit < 1) throw new ConfigException("--limit " + limit + " must be at least 1");
+            if (fromPosition != null && (from != null || since != null)) {
+                throw new ConfigException("--from-position and " + (from != null ? "--from" : "--since") + " both say where to "
+                        + "start: give only one of them");
+            }
             Long sinceMillis = since == null ? null : parseTime("--since", since);
+            if (fromPosition != null) binlogPosition(fromPosition);
             Pattern tables = table == null ? null : regex(table);
 
             try (LogInspector in = LogInspector.open(dir)) {
@@ -110,6 +125,17 @@ final class LogCommand implements Callable<Integer> {
                             + ", which begins at seqno " + first + ": give --to " + first + " or more");
                 }
                 long start = from == null ? first : from;
+                if (fromPosition != null) {
+                    try (LogReader reader = LogReader.open(dir)) {
+                        reader.seekToSourcePosition(fromPosition, BINLOG_ORDER);
+                        start = reader.lastWholeSeqno() + 1;
+                        if (start >= reader.endSeqno()) {
+                            System.out.println("No transaction in the relay log has a source position at or after "
+                                    + fromPosition + " yet.");
+                            return 0;
+                        }
+                    }
+                }
                 if (sinceMillis != null) {
                     long[] found = {-1};
                     LogInspector.End end = in.walk(start, false, (r, t) -> {
@@ -165,6 +191,34 @@ final class LogCommand implements Callable<Integer> {
                 throw new ConfigException("--from " + from + " is after the end of the relay log in " + dir + ", whose last "
                         + "transaction is seqno " + (end.nextSeqno() - 1) + ": give --from " + (end.nextSeqno() - 1) + " or less");
             }
+        }
+    }
+
+    /**
+     * MySQL binlog order of two positions' JSON forms, as {@code MySqlPosition} orders them: by the file name's number,
+     * then the offset. A position in the log that is not a MySQL one is bad input.
+     */
+    static final Comparator<String> BINLOG_ORDER = (a, b) -> MySqlPosition.compare(storedBinlogPosition(a), storedBinlogPosition(b));
+
+    /** The MySQL binlog position given with {@code --from-position}, or bad input naming an example. */
+    static MySqlPosition binlogPosition(String json) {
+        return orderable(json, "--from-position '" + json + "' is not a MySQL binlog position: give JSON with the "
+                + "binlog file and offset, such as '{\"file\": \"mysql-bin.000003\", \"position\": 1234}'");
+    }
+
+    private static MySqlPosition storedBinlogPosition(String json) {
+        return orderable(json, "The relay log holds the source position " + json + ", which is not a MySQL binlog "
+                + "position: --from-position works on logs a MySQL capture job wrote; use --from or --since here");
+    }
+
+    /** {@code json} as a MySQL position that can be ordered, or bad input with {@code problem}. */
+    private static MySqlPosition orderable(String json, String problem) {
+        try {
+            MySqlPosition p = MySqlPosition.parse(json);
+            MySqlPosition.compare(p, p); // refuses a file name without a number, which cannot be ordered
+            return p;
+        } catch (RuntimeException e) {
+            throw new ConfigException(problem);
         }
     }
 

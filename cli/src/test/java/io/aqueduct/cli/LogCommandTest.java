@@ -16,6 +16,7 @@ import io.aqueduct.log.LogInspector;
 import io.aqueduct.log.LogReaders;
 import io.aqueduct.log.LogWriter;
 import io.aqueduct.log.LogWriterOptions;
+import io.aqueduct.mysql.MySqlPosition;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,16 +64,21 @@ class LogCommandTest {
 
     /** Writes transactions {@code from..to} in segments of 1 KiB (a few transactions each); seqno 25 comes as three fragments. */
     static void write(Path dir, long from, long to) throws IOException {
+        write(dir, from, to, LogCommandTest::position);
+    }
+
+    /** Like {@link #write(Path, long, long)}, with the source positions {@code positions} gives. */
+    static void write(Path dir, long from, long to, LongFunction<Position> positions) throws IOException {
         try (LogWriter w = LogWriter.open(dir, new LogWriterOptions(Codec.LZ4, 1024, FsyncPolicy.none(), 3))) {
             for (long s = from; s <= to; s++) {
                 if (s == 25) {
                     for (int f = 0; f < 3; f++) {
-                        w.append(new Transaction(s, "gtid-" + s, "101", T0 + s * 1000, f == 2 ? position(s) : null,
+                        w.append(new Transaction(s, "gtid-" + s, "101", T0 + s * 1000, f == 2 ? positions.apply(s) : null,
                                 List.of(new RowChange(CUSTOMERS, RowChange.Op.DELETE, new Object[] {"d" + f + "@example.com"}, null)),
                                 f, f == 2));
                     }
                 } else {
-                    w.append(new Transaction(s, "gtid-" + s, "101", T0 + s * 1000, position(s), changes(s), 0, true));
+                    w.append(new Transaction(s, "gtid-" + s, "101", T0 + s * 1000, positions.apply(s), changes(s), 0, true));
                 }
             }
         }
@@ -140,6 +147,84 @@ class LogCommandTest {
         r = CommandLineIT.aqueduct("log", "list", dir.toString(), "--since", "2030-01-01");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("No transaction committed at or after 2030-01-01T00:00:00Z");
+    }
+
+    /** A MySQL capture job's position for transaction {@code seq}: twenty transactions per binlog file. */
+    static MySqlPosition binlog(long seq) {
+        return new MySqlPosition(String.format("mysql-bin.%06d", 1 + seq / 20), 4 + 100 * (seq % 20), "");
+    }
+
+    static String binlogJson(int file, long offset) {
+        return "{\"file\": \"mysql-bin." + String.format("%06d", file) + "\", \"position\": " + offset + "}";
+    }
+
+    static List<String> seqnos(CommandLineIT.Result r) {
+        return r.out().lines().skip(1).map(l -> l.split("\\s+")[0]).toList();
+    }
+
+    @Test
+    void listFromASourcePosition() throws IOException {
+        Path dir = tmp.resolve("mysql-relay");
+        write(dir, 1, 60, LogCommandTest::binlog);
+        assertThat(segments(dir).size()).isGreaterThan(3);
+
+        // exactly the position of seqno 20, the first in mysql-bin.000002
+        CommandLineIT.Result r = CommandLineIT.aqueduct("log", "list", dir.toString(), "--from-position", binlogJson(2, 4), "--limit", "2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out().lines().findFirst().orElseThrow()).contains("SEQNO");
+        assertThat(seqnos(r)).containsExactly("20", "21");
+        assertThat(r.out()).contains("position " + binlog(20).toJson());
+        // between seqnos 19 and 20: the file comes before the offset
+        r = CommandLineIT.aqueduct("log", "list", dir.toString(), "--from-position", binlogJson(1, 1905), "--limit", "1");
+        assertThat(seqnos(r)).containsExactly("20");
+        r = CommandLineIT.aqueduct("log", "list", dir.toString(), "--from-position", binlogJson(2, 103), "--to", "22");
+        assertThat(seqnos(r)).containsExactly("21", "22");
+        // seqno 25 in three fragments, only the last carrying the position: one line from its first fragment
+        r = CommandLineIT.aqueduct("log", "list", dir.toString(), "--from-position", binlogJson(2, 450), "--limit", "1");
+        assertThat(r.out().lines().skip(1).findFirst().orElseThrow().split("\\s+"))
+                .containsSequence("25", Instant.ofEpochMilli(T0 + 25_000).toString(), "3", "3");
+        // what the stored JSON looks like works too, gtids and all; and a table filter on top
+        r = CommandLineIT.aqueduct("log", "list", dir.toString(), "--from-position", binlog(40).toJson(), "--table",
+                "shop\\.orders", "--limit", "2");
+        assertThat(seqnos(r)).containsExactly("40", "41");
+        // before the first: the whole log
+        r = CommandLineIT.aqueduct("log", "list", dir.toString(), "--from-position", binlogJson(0, 0));
+        assertThat(r.code()).isZero();
+        assertThat(r.out().lines().count()).isEqualTo(61);
+        // after the last
+        r = CommandLineIT.aqueduct("log", "list", dir.toString(), "--from-position", binlogJson(4, 5));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("No transaction in the relay log has a source position at or after " + binlogJson(4, 5));
+    }
+
+    @Test
+    void listFromASourcePositionRefusesBadInput() throws IOException {
+        Path dir = tmp.resolve("mysql-relay");
+        write(dir, 1, 30, LogCommandTest::binlog);
+        for (String bad : List.of("mysql-bin.000002:4", "{\"file\": \"mysql-bin.000002\"}", "{\"file\": \"x\", \"pos\": 4}",
+                "{\"file\": \"mysql-bin\", \"position\": 4}", "{\"lsn\": \"0/16B3748\"}")) {
+            CommandLineIT.Result r = CommandLineIT.aqueduct("log", "list", dir.toString(), "--from-position", bad);
+            assertThat(r.code()).as(bad).isEqualTo(2);
+            assertThat(r.err()).contains("--from-position '" + bad + "' is not a MySQL binlog position")
+                    .contains("{\"file\": \"mysql-bin.000003\", \"position\": 1234}");
+        }
+
+        CommandLineIT.Result r = CommandLineIT.aqueduct("log", "list", dir.toString(), "--from-position", binlogJson(1, 4), "--from", "3");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--from-position and --from both say where to start");
+        r = CommandLineIT.aqueduct("log", "list", dir.toString(), "--since", "2024-01-01", "--from-position", binlogJson(1, 4));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--from-position and --since both say where to start");
+
+        // a log whose positions are not MySQL ones
+        r = CommandLineIT.aqueduct("log", "list", log().toString(), "--from-position", binlogJson(1, 4));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("not a MySQL binlog position: --from-position works on logs a MySQL capture job wrote");
+
+        // the usage text (subcommands have no --help option of their own: picocli prints it with the parse error)
+        r = CommandLineIT.aqueduct("log", "list", "--help");
+        assertThat(r.out() + r.err()).contains("--from-position=JSON").contains("MySQL binlog position")
+                .contains("--from-position (a MySQL binlog position)");
     }
 
     @Test

@@ -5,9 +5,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -16,8 +20,8 @@ import java.util.TreeMap;
  * throws a {@link LogCorruptException} naming the file and offset, and keeps throwing it, so nothing past the damage is
  * returned.
  *
- * <p>A reader starts at the first record of the log unless told otherwise with {@link #seekToSeqno} or
- * {@link #seekToTime}. Not thread-safe.
+ * <p>A reader starts at the first record of the log unless told otherwise with {@link #seekToSeqno},
+ * {@link #seekToTime} or {@link #seekToSourcePosition}. Not thread-safe.
  *
  * <p>A writer that stops in the middle of a transaction leaves fragments that its next opening cuts off, writing other
  * records in their place; a reader that has read past them would then stand inside those. A reader made with
@@ -44,6 +48,7 @@ public final class LogReader implements AutoCloseable {
     private long lastEpoch = -1;
 
     private boolean wholeOnly;
+    private java.util.function.Predicate<io.aqueduct.core.model.TableSchema> rowsOf;
     /** How far the search for the last fragment of transaction {@link #lookaheadSeqno} got, while it is unfinished. */
     private long lookaheadSeqno = -1;
     private long lookaheadOffset;
@@ -76,6 +81,15 @@ public final class LogReader implements AutoCloseable {
     }
 
     /**
+     * Makes {@link #next()} leave out the row changes of tables {@code tables} does not accept, without building their
+     * values ({@link TransactionCodec#decode(byte[], int, int, java.util.function.Predicate)}). Returns this reader.
+     */
+    public LogReader rowsOf(java.util.function.Predicate<io.aqueduct.core.model.TableSchema> tables) {
+        this.rowsOf = tables;
+        return this;
+    }
+
+    /**
      * The next record: a whole transaction or one fragment of one, in log order. Returns null when the reader has
      * reached what the writer has written so far; call again later to get what it appends next.
      *
@@ -87,11 +101,11 @@ public final class LogReader implements AutoCloseable {
         int rawLength = loadPayload(f);
         Transaction t;
         try {
-            t = codec.decode(raw, 0, rawLength);
+            t = codec.decode(raw, 0, rawLength, rowsOf);
         } catch (RuntimeException e) {
-            throw undecodable(f, e);
+            throw undecodable(f, offset, e);
         }
-        checkAgainstHeader(f, t.seq(), t.fragment(), t.last(), t.commitTime());
+        checkAgainstHeader(f, offset, t.seq(), t.fragment(), t.last(), t.commitTime());
         advance(f);
         return t;
     }
@@ -140,9 +154,9 @@ public final class LogReader implements AutoCloseable {
         try {
             h = codec.decodeHead(raw, 0, rawLength);
         } catch (RuntimeException e) {
-            throw undecodable(f, e);
+            throw undecodable(f, offset, e);
         }
-        checkAgainstHeader(f, h.seqno(), h.fragment(), h.last(), h.commitTime());
+        checkAgainstHeader(f, offset, h.seqno(), h.fragment(), h.last(), h.commitTime());
         advance(f);
         return h;
     }
@@ -295,6 +309,114 @@ public final class LogReader implements AutoCloseable {
     }
 
     /**
+     * Positions the reader at the first whole transaction, in log order, whose source position is at or after
+     * {@code positionJson} by {@code order}, at its first record; when there is none yet, after the last whole
+     * transaction, to wait for more. A transaction's position is the JSON stored with its last fragment (only whole
+     * transactions and last fragments carry one); transactions without a position are passed over.
+     *
+     * <p>Assumes that positions do not decrease from one transaction to the next (equal ones are fine), as in a log
+     * that a capture job appends in its source's order. The segment to start in, and then its index entry, are found
+     * by binary search, each probe reading the position of one transaction; only from there on are record heads read
+     * one by one. On a log where the assumption does not hold, the reader may land on a later transaction at or after
+     * the position instead of the first one.
+     *
+     * @param order compares two positions' JSON forms in source order; it is given JSON as stored in the log, and
+     *              whatever it throws (for a position it cannot parse) comes out of this method
+     * @throws IllegalArgumentException when the log is empty
+     */
+    public void seekToSourcePosition(String positionJson, Comparator<String> order) throws IOException {
+        Objects.requireNonNull(positionJson, "positionJson");
+        Objects.requireNonNull(order, "order");
+        List<Long> bases = new ArrayList<>(nonEmptySegments().keySet());
+        // the newest segment whose first position is before the one sought: nothing before it is at or after it
+        int start = 0;
+        for (int lo = 1, hi = bases.size() - 1; lo <= hi; ) {
+            int mid = (lo + hi) >>> 1;
+            String first;
+            try (SegmentFile f = openSegment(bases.get(mid))) {
+                first = firstPosition(f, SegmentHeader.SIZE, Long.MAX_VALUE);
+            }
+            if (first != null && order.compare(first, positionJson) < 0) {
+                start = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        for (int i = start; i < bases.size(); i++) {
+            long base = bases.get(i);
+            SegmentFile f = openSegment(base);
+            try {
+                SparseIndex index = indexOf(base, f);
+                long end = index.wholeEnd();
+                long first = SegmentHeader.SIZE; // the first record of the transaction at o
+                for (long o = floorOffsetByPosition(f, index, positionJson, order); o < end && f.frame(o) == SegmentFile.Frame.COMPLETE;
+                        o += f.size()) {
+                    if (f.fragment() == 0) first = o;
+                    if (f.last()) {
+                        String p = positionAt(f, o);
+                        if (p != null && order.compare(p, positionJson) >= 0) {
+                            position(f, first, f.seqno());
+                            return;
+                        }
+                    }
+                }
+                if (i == bases.size() - 1) {
+                    position(f, end, index.nextSeqno());
+                    return;
+                }
+            } finally {
+                if (f != current) f.close();
+            }
+        }
+    }
+
+    /**
+     * Where in the segment to start reading heads for the first transaction at or after {@code positionJson}: the
+     * offset of the last index entry whose transaction (or the first one after it that has a position) is before it.
+     */
+    private long floorOffsetByPosition(SegmentFile f, SparseIndex index, String positionJson, Comparator<String> order)
+            throws IOException {
+        long found = SegmentHeader.SIZE;
+        for (int lo = 1, hi = index.entries() - 1; lo <= hi; ) {
+            int mid = (lo + hi) >>> 1;
+            String p = firstPosition(f, index.offsetAt(mid), index.wholeEnd());
+            if (p != null && order.compare(p, positionJson) < 0) {
+                found = index.offsetAt(mid);
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /** The position of the first transaction from offset {@code from} to {@code to} that has one; null when none does. */
+    private String firstPosition(SegmentFile f, long from, long to) throws IOException {
+        for (long o = from; o < to && f.frame(o) == SegmentFile.Frame.COMPLETE; o += f.size()) {
+            if (f.last()) {
+                String p = positionAt(f, o);
+                if (p != null) return p;
+            }
+        }
+        return null;
+    }
+
+    /** The source position stored in the record just framed at {@code at}, its CRC checked; null when it has none. */
+    private String positionAt(SegmentFile f, long at) throws IOException {
+        checkCrc(f, at);
+        int rawLength = decompress(f, at);
+        RecordHead h;
+        try {
+            h = codec.decodeHead(raw, 0, rawLength);
+        } catch (RuntimeException e) {
+            throw undecodable(f, at, e);
+        }
+        checkAgainstHeader(f, at, h.seqno(), h.fragment(), h.last(), h.commitTime());
+        return h.positionJson();
+    }
+
+    /**
      * The seqno a writer gives the next transaction: one past the last whole transaction in the log, or the first
      * segment's base seqno when the log holds none yet.
      *
@@ -328,36 +450,46 @@ public final class LogReader implements AutoCloseable {
     /** Checks the framed record at {@link #offset} and decompresses its payload into {@link #raw}; returns its length. */
     private int loadPayload(SegmentFile f) throws IOException {
         loadChecked(f);
+        return decompress(f, offset);
+    }
+
+    /** Decompresses the payload of the loaded record at {@code at} into {@link #raw}; returns its length. */
+    private int decompress(SegmentFile f, long at) throws IOException {
         int rawLength = f.rawLength();
         try {
             if (raw.length < rawLength) raw = new byte[Math.max(rawLength, Math.min(2 * raw.length, RecordFormat.MAX_PAYLOAD))];
             compressor(f.header().codec()).decompress(f.array(), f.payloadIndex(), f.compressedLength(), raw, rawLength);
         } catch (RuntimeException e) {
-            throw undecodable(f, e);
+            throw undecodable(f, at, e);
         }
         return rawLength;
     }
 
     /** Brings the framed record at {@link #offset} into memory and checks its CRC, seqno and fragment number. */
     private void loadChecked(SegmentFile f) throws IOException {
-        if (!f.load()) {
-            throw new LogCorruptException(f.path(), offset, String.format("record CRC32C mismatch: stored 0x%08x, computed 0x%08x",
-                    f.storedCrc(), f.computedCrc()));
-        }
+        checkCrc(f, offset);
         if (f.seqno() != expectedSeqno || f.fragment() != expectedFragment) {
             throw new LogCorruptException(f.path(), offset, "expected seqno " + expectedSeqno + " fragment " + expectedFragment
                     + ", found seqno " + f.seqno() + " fragment " + f.fragment());
         }
     }
 
-    private LogCorruptException undecodable(SegmentFile f, RuntimeException e) {
-        return new LogCorruptException(f.path(), offset, "cannot decode the record of seqno " + f.seqno() + " fragment "
+    /** Brings the record framed at {@code at} into memory and checks its CRC. */
+    private static void checkCrc(SegmentFile f, long at) throws IOException {
+        if (!f.load()) {
+            throw new LogCorruptException(f.path(), at, String.format("record CRC32C mismatch: stored 0x%08x, computed 0x%08x",
+                    f.storedCrc(), f.computedCrc()));
+        }
+    }
+
+    private static LogCorruptException undecodable(SegmentFile f, long at, RuntimeException e) {
+        return new LogCorruptException(f.path(), at, "cannot decode the record of seqno " + f.seqno() + " fragment "
                 + f.fragment() + ": " + e.getMessage(), e);
     }
 
-    private void checkAgainstHeader(SegmentFile f, long seqno, int fragment, boolean last, long commitTime) {
+    private static void checkAgainstHeader(SegmentFile f, long at, long seqno, int fragment, boolean last, long commitTime) {
         if (seqno != f.seqno() || fragment != f.fragment() || last != f.last() || commitTime != f.commitTime()) {
-            throw new LogCorruptException(f.path(), offset, "the payload of seqno " + f.seqno() + " fragment " + f.fragment()
+            throw new LogCorruptException(f.path(), at, "the payload of seqno " + f.seqno() + " fragment " + f.fragment()
                     + " disagrees with its record header");
         }
     }

@@ -107,14 +107,24 @@ public final class LogSelections {
         ArrayNode a = n.putArray("added");
         for (TableId t : added) a.addArray().add(t.schema()).add(t.table());
         byte[] line = (JSON.writeValueAsString(n) + "\n").getBytes(StandardCharsets.UTF_8);
-        try (FileChannel c = FileChannel.open(logDir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+        try (FileChannel c = FileChannel.open(logDir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            // a line torn by a crash while it was appended is cut, so that this one starts a line of its own
+            long end = c.size();
+            while (end > 0 && lastByte(c, end) != '\n') end--;
+            c.truncate(end);
             ByteBuffer b = ByteBuffer.wrap(line);
-            while (b.hasRemaining()) c.write(b);
+            while (b.hasRemaining()) c.write(b, end + b.position());
             c.force(true);
         }
         LogFiles.forceDirectory(logDir);
         return e;
+    }
+
+    private static byte lastByte(FileChannel c, long end) throws IOException {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        c.read(one, end - 1);
+        return one.get(0);
     }
 
     /**

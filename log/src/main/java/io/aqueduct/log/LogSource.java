@@ -115,22 +115,27 @@ public final class LogSource implements Source {
         LogSourcePosition start = from == null ? resolveStart()
                 : from instanceof LogSourcePosition p ? p : LogSourcePosition.parse(from.toJson());
         requireDirectory();
-        try (LogReader reader = LogReader.open(dir).wholeTransactionsOnly()) {
+        Map<TableSchema, Boolean> selected = new IdentityHashMap<>();
+        try (LogReader reader = LogReader.open(dir).wholeTransactionsOnly()
+                .rowsOf(s -> selected.computeIfAbsent(s, x -> filter.test(x.id())));
+             SelectionWatch selections = new SelectionWatch(dir, start.next(), filter)) {
+            String refused = selections.recheck();
+            if (refused != null) throw SelectionWatch.refused(refused);
             if (!seek(reader, start.next())) return;
             if (start.epoch() >= 0 && start.seqno() >= LogFiles.segments(dir).firstKey()) {
                 String diverged = divergence(dir, start.seqno(), start.epoch());
                 if (diverged != null) throw new ConfigException("The relay log in " + dir + ": " + diverged + ".");
             }
             LOG.info("Reading the relay log {} from seqno {}", dir, start.next());
-            SelectionWatch selections = new SelectionWatch(dir, start.next(), filter);
-            selections.check();
-            Map<TableSchema, Boolean> selected = new IdentityHashMap<>();
             while (!closed) {
                 Transaction t = reader.next();
                 if (t == null) {
-                    selections.check(); // the capture job may have widened its selection meanwhile
                     pause();
-                } else if (!out.put(select(t, filter, selected, reader.lastEpoch()))) {
+                    continue;
+                }
+                String refusal = t.fragment() == 0 ? selections.before(t.seq()) : null;
+                if (refusal != null) throw SelectionWatch.refused(refusal);
+                if (!out.put(select(t, filter, selected, reader.lastEpoch()))) {
                     return;
                 }
             }
@@ -139,14 +144,21 @@ public final class LogSource implements Source {
 
     /**
      * Refuses a reader that started at {@code next} once the log's selection history says a table it selects is in the
-     * log only from a later seqno ({@link LogSelections}); re-reads the history only when its file changed.
+     * log only from a later seqno ({@link LogSelections}). A capture job records a new selection, synced, before it
+     * logs the first transaction under it; so every transaction below the log's end as it was when the history was last
+     * read is covered by that reading, and the history needs reading again (when its file changed) only for a
+     * transaction past it.
      */
-    static final class SelectionWatch {
+    static final class SelectionWatch implements AutoCloseable {
         private final Path file;
         private final Path dir;
         private final long next;
         private final TableFilter filter;
-        private java.nio.file.attribute.FileTime seen;
+        private LogReader bounds;
+        /** Transactions below this seqno were logged before the history was last read. */
+        private long coveredBelow = Long.MIN_VALUE;
+        private java.nio.file.attribute.FileTime seenTime;
+        private long seenSize = -1;
 
         SelectionWatch(Path dir, long next, TableFilter filter) {
             this.dir = dir;
@@ -155,27 +167,39 @@ public final class LogSource implements Source {
             this.filter = filter;
         }
 
+        /** Why the reader may not go on with transaction {@code seqno}, or null. Call before emitting each transaction. */
+        String before(long seqno) throws IOException {
+            if (seqno < coveredBelow) return null;
+            if (bounds == null) bounds = LogReader.open(dir);
+            coveredBelow = bounds.endSeqno(); // first, then the history: what it covers was logged after it
+            return recheck();
+        }
+
         /** Why the reader may not go on, or null; the history is read again only when its file changed. */
         String recheck() throws IOException {
             java.nio.file.attribute.FileTime modified;
+            long size;
             try {
                 modified = Files.getLastModifiedTime(file);
+                size = Files.size(file);
             } catch (java.nio.file.NoSuchFileException e) {
                 return null;
             }
-            if (modified.equals(seen)) return null;
-            seen = modified;
+            if (modified.equals(seenTime) && size == seenSize) return null;
+            seenTime = modified;
+            seenSize = size;
             return LogSelections.refusal(LogSelections.read(dir), next, filter);
         }
 
-        /** @throws ConfigException (not retryable) naming the tables, the safe position and what to do */
-        void check() throws IOException {
-            String refusal = recheck();
-            if (refusal != null) {
-                throw new ConfigException(Character.toUpperCase(refusal.charAt(0)) + refusal.substring(1) + ".");
-            }
+        /** The reader's refusal as the exception a job stops with (not retried). */
+        static ConfigException refused(String refusal) {
+            return new ConfigException(Character.toUpperCase(refusal.charAt(0)) + refusal.substring(1) + ".");
         }
 
+        @Override
+        public void close() throws IOException {
+            if (bounds != null) bounds.close();
+        }
     }
 
     /**

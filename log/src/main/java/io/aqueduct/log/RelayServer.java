@@ -54,21 +54,23 @@ public final class RelayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
     private static final int LOW_WATER = 1 << 20;
     private static final int HIGH_WATER = 4 << 20;
-    /** How often a reader's acknowledged seqno is written to the registry, at most. */
+    /** How often a reader's acknowledged seqno is written to the registry, at most (it syncs files). */
     private static final long ACK_SAVE_MS = 1000;
 
     /**
-     * @param host        the address to listen on ({@code 0.0.0.0} for all)
-     * @param port        the port, 0 for any free one
-     * @param tlsCert     PEM certificate chain, or null for plain TCP
-     * @param tlsKey      PEM PKCS#8 private key of the certificate
-     * @param heartbeat   how long a reader may go without hearing from the server; readers silent for three times
-     *                    this and five seconds are dropped
-     * @param statusEvery how often the readers are listed in the log
+     * @param host          the address to listen on ({@code 0.0.0.0} for all)
+     * @param port          the port, 0 for any free one
+     * @param tlsCert       PEM certificate chain, or null for plain TCP
+     * @param tlsKey        PEM PKCS#8 private key of the certificate
+     * @param heartbeat     how long the server stays silent at most: with nothing to send, it sends a heartbeat
+     * @param readerTimeout how long a reader may stay silent before its connection is dropped (readers acknowledge
+     *                      every second)
+     * @param statusEvery   how often the readers are listed in the log
      */
     public record Options(String host, int port, String user, String password, Path tlsCert, Path tlsKey,
-                          Duration heartbeat, Duration statusEvery) {
+                          Duration heartbeat, Duration readerTimeout, Duration statusEvery) {
         public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(2);
+        public static final Duration DEFAULT_READER_TIMEOUT = Duration.ofSeconds(15);
         public static final Duration DEFAULT_STATUS_EVERY = Duration.ofSeconds(30);
 
         public Options {
@@ -78,15 +80,27 @@ public final class RelayServer implements AutoCloseable {
         }
 
         public static Options plain(String host, int port, String user, String password) {
-            return new Options(host, port, user, password, null, null, DEFAULT_HEARTBEAT, DEFAULT_STATUS_EVERY);
+            return new Options(host, port, user, password, null, null, DEFAULT_HEARTBEAT, DEFAULT_READER_TIMEOUT,
+                    DEFAULT_STATUS_EVERY);
         }
 
         public Options withTls(Path cert, Path key) {
-            return new Options(host, port, user, password, cert, key, heartbeat, statusEvery);
+            return new Options(host, port, user, password, cert, key, heartbeat, readerTimeout, statusEvery);
         }
 
         public Options withHeartbeat(Duration d) {
-            return new Options(host, port, user, password, tlsCert, tlsKey, d, statusEvery);
+            return new Options(host, port, user, password, tlsCert, tlsKey, d, readerTimeout, statusEvery);
+        }
+
+        public Options withReaderTimeout(Duration d) {
+            return new Options(host, port, user, password, tlsCert, tlsKey, heartbeat, d, statusEvery);
+        }
+
+        /** Without the password, which must not reach logs. */
+        @Override
+        public String toString() {
+            return "RelayServer.Options[" + host + ":" + port + ", user=" + user + ", password=***"
+                    + (tlsCert != null ? ", tls" : "") + "]";
         }
     }
 
@@ -132,8 +146,7 @@ public final class RelayServer implements AutoCloseable {
     public RelayServer start() throws InterruptedException {
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        // a reader acknowledges at least every heartbeat while it is served; a few more seconds cover pauses
-        long timeoutMs = options.heartbeat().toMillis() * 3 + 5000;
+        long timeoutMs = options.readerTimeout().toMillis();
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER, HIGH_WATER))
@@ -197,6 +210,8 @@ public final class RelayServer implements AutoCloseable {
     /** The server side of one connection: the protocol on the event loop, the streaming on its own thread. */
     private final class Handler extends SimpleChannelInboundHandler<ByteBuf> {
         private Connection connection;
+        /** Set on the event loop at the first HELLO: any other HELLO, and anything after a refusal, closes. */
+        private boolean greeted;
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -206,13 +221,15 @@ public final class RelayServer implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) throws IOException {
+            if (connection.refused) return; // closing
             byte type = frame.readByte();
             DataInputStream in = new DataInputStream(new ByteBufInputStream(frame));
-            if (type == RelayProtocol.HELLO && connection.name == null) {
+            if (type == RelayProtocol.HELLO && !greeted) {
+                greeted = true;
                 connection.hello(in);
             } else if (type == RelayProtocol.ACK && connection.name != null) {
-                connection.acknowledged(in.readLong());
-            } else {
+                connection.acked = in.readLong(); // recorded by the reader's own thread
+            } else if (type != RelayProtocol.ACK) {
                 connection.refuse(false, "unexpected message type " + type + "; is the reader an Aqueduct relay source "
                         + "of the same version?");
             }
@@ -244,6 +261,15 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
+    /** A record's refusal found while batching: what was batched before it is sent, then the refusal. */
+    private static final class Refusal extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Refusal(String message) {
+            super(message);
+        }
+    }
+
     private final class Connection {
         final Channel channel;
         final String address;
@@ -252,9 +278,11 @@ public final class RelayServer implements AutoCloseable {
         volatile long acked = -1;
         volatile long sent = -1;
         volatile long logEnd;
+        volatile boolean refused;
+        /** Another connection logged in under this reader's name: this one's acknowledgements no longer count. */
+        volatile boolean superseded;
         private long ackSavedAt;
         private long ackSaved = Long.MIN_VALUE;
-        private Thread streamer;
         private volatile boolean stopped;
 
         Connection(Channel channel) {
@@ -263,7 +291,7 @@ public final class RelayServer implements AutoCloseable {
         }
 
         ReaderStatus status() {
-            return new ReaderStatus(name, address, acked, sent, logEnd, connected);
+            return new ReaderStatus(name, address, acked, sent, Math.max(logEnd, sent + 1), connected);
         }
 
         void hello(DataInputStream in) throws IOException {
@@ -282,7 +310,8 @@ public final class RelayServer implements AutoCloseable {
             String password = in.readUTF();
             long next = in.readLong();
             long epoch = in.readLong();
-            TableFilter filter = new TableFilter(strings(in), strings(in));
+            List<String> include = strings(in);
+            List<String> exclude = strings(in);
             if (!equal(user, options.user()) | !equal(password, options.password())) {
                 LOG.warn("relay reader {} from {} refused: wrong user or password", reader, address);
                 refuse(false, "wrong user or password for the relay server; check the source's user and password");
@@ -293,20 +322,27 @@ public final class RelayServer implements AutoCloseable {
                         + "and '-', at most 100)");
                 return;
             }
+            TableFilter filter;
+            try {
+                filter = new TableFilter(include, exclude);
+            } catch (RuntimeException e) {
+                refuse(false, "the reader's table patterns are not valid regular expressions: " + e.getMessage());
+                return;
+            }
             // checked and answered on the reader's own thread: they read the log
-            streamer = new Thread(() -> stream(reader, next, epoch, filter), "relay-" + reader);
+            Thread streamer = new Thread(() -> stream(reader, next, epoch, filter), "relay-" + reader);
             streamer.setDaemon(true);
             streamer.start();
         }
 
         private void stream(String reader, long next, long epoch, TableFilter filter) {
-            try (LogReader log = LogReader.open(dir).wholeTransactionsOnly()) {
+            try (LogReader log = LogReader.open(dir).wholeTransactionsOnly();
+                 LogSource.SelectionWatch selections = new LogSource.SelectionWatch(dir, next, filter)) {
                 long[] bounds = bounds();
                 if (next == RelayProtocol.PROBE) {
                     welcome(bounds);
                     return;
                 }
-                LogSource.SelectionWatch selections = new LogSource.SelectionWatch(dir, next, filter);
                 String refusal = check(next, epoch, bounds);
                 if (refusal == null) refusal = selections.recheck();
                 if (refusal != null) {
@@ -315,14 +351,21 @@ public final class RelayServer implements AutoCloseable {
                     refuse(retryable, refusal.substring(retryable ? RETRY.length() : 0));
                     return;
                 }
+                for (Connection other : connections.values()) {
+                    if (other != this && reader.equals(other.name)) {
+                        LOG.info("relay reader {} logged in again from {}; closing its connection from {}", reader, address,
+                                other.address);
+                        other.superseded = true;
+                        other.channel.close();
+                    }
+                }
                 name = reader;
                 acked = next - 1;
                 sent = next - 1;
                 logEnd = bounds[1];
                 welcome(bounds);
                 LOG.info("relay reader {} from {} connected, reading from seqno {}", reader, address, next);
-                while (!stopped && !seek(log, next)) pause();
-                streamFrom(log, selections);
+                streamFrom(log, next, selections);
             } catch (LogCorruptException e) {
                 LOG.error("relay reader {} from {}: {}", reader, address, e.getMessage());
                 error(false, "the relay log on the server is damaged: " + e.getMessage());
@@ -331,6 +374,8 @@ public final class RelayServer implements AutoCloseable {
                     LOG.warn("relay reader {} from {}: {}", reader, address, e.toString());
                     error(true, "the relay server failed while reading its log: " + e);
                 }
+            } finally {
+                saveAck(true);
             }
         }
 
@@ -383,15 +428,31 @@ public final class RelayServer implements AutoCloseable {
             }
         }
 
-        private void streamFrom(LogReader log, LogSource.SelectionWatch selections) throws IOException, InterruptedException {
+        /**
+         * Sends the log from seqno {@code next} until the connection ends: batches of records as they come, a heartbeat
+         * when there has been nothing to send for a heartbeat interval (also while the log is still empty), and the
+         * reader's acknowledgements recorded on the way.
+         */
+        private void streamFrom(LogReader log, long next, LogSource.SelectionWatch selections) throws IOException, InterruptedException {
             long heartbeatMs = options.heartbeat().toMillis();
             long lastSend = System.currentTimeMillis();
+            boolean positioned = false;
             while (!stopped && channel.isActive()) {
+                saveAck(false);
+                if (!positioned && !(positioned = seek(log, next))) {
+                    lastSend = heartbeat(log, lastSend, heartbeatMs, false);
+                    pause();
+                    continue;
+                }
                 ByteBuf batch = channel.alloc().ioBuffer(RelayProtocol.BATCH_BYTES + 1024);
                 batch.writeInt(0).writeByte(RelayProtocol.RECORDS);
                 Exception failure = null;
                 try {
                     while (batch.readableBytes() < RelayProtocol.BATCH_BYTES && log.nextFramed((codec, a, off, len) -> {
+                        if (intAt(a, off + RecordFormat.FRAGMENT_AT) == 0) {
+                            String refusal = selections.before(longAt(a, off + RecordFormat.SEQNO_AT));
+                            if (refusal != null) throw new Refusal(refusal);
+                        }
                         batch.writeByte(codec.id());
                         batch.writeBytes(a, off, len);
                     })) {
@@ -410,25 +471,28 @@ public final class RelayServer implements AutoCloseable {
                 } else {
                     batch.release();
                 }
+                if (failure instanceof Refusal r) {
+                    LOG.warn("relay reader {} from {} stopped: {}", name, address, r.getMessage());
+                    error(false, r.getMessage());
+                    return;
+                }
                 if (failure instanceof IOException e) throw e;
                 if (failure != null) throw (RuntimeException) failure;
                 if (any) continue;
-                long now = System.currentTimeMillis();
-                if (now - lastSend >= heartbeatMs) {
-                    String refusal = selections.recheck(); // the capture job may have widened its selection meanwhile
-                    if (refusal != null) {
-                        LOG.warn("relay reader {} from {} stopped: {}", name, address, refusal);
-                        error(false, refusal);
-                        return;
-                    }
-                    logEnd = log.endSeqno();
-                    ByteBuf hb = channel.alloc().heapBuffer(21);
-                    hb.writeInt(17).writeByte(RelayProtocol.HEARTBEAT).writeLong(logEnd).writeLong(now);
-                    channel.writeAndFlush(hb);
-                    lastSend = now;
-                }
+                lastSend = heartbeat(log, lastSend, heartbeatMs, true);
                 pause();
             }
+        }
+
+        /** Sends a heartbeat when nothing was sent for {@code heartbeatMs}; returns when something was sent last. */
+        private long heartbeat(LogReader log, long lastSend, long heartbeatMs, boolean logExists) throws IOException {
+            long now = System.currentTimeMillis();
+            if (now - lastSend < heartbeatMs) return lastSend;
+            if (logExists) logEnd = log.endSeqno();
+            ByteBuf hb = channel.alloc().heapBuffer(21);
+            hb.writeInt(17).writeByte(RelayProtocol.HEARTBEAT).writeLong(logEnd).writeLong(now);
+            channel.writeAndFlush(hb);
+            return now;
         }
 
         private void welcome(long[] bounds) {
@@ -437,21 +501,25 @@ public final class RelayServer implements AutoCloseable {
             channel.writeAndFlush(b);
         }
 
-        void acknowledged(long seqno) {
-            acked = seqno;
+        /**
+         * Records the reader's acknowledged seqno in the log's reader registry, at most every second unless
+         * {@code last}; on the reader's own thread, since it syncs files.
+         */
+        private void saveAck(boolean last) {
+            long seqno = acked;
             long now = System.currentTimeMillis();
-            if (seqno != ackSaved && now - ackSavedAt >= ACK_SAVE_MS) {
-                try {
-                    LogReaders.acknowledge(dir, name, seqno, address + " via relay server");
-                    ackSaved = seqno;
-                    ackSavedAt = now;
-                } catch (IOException e) {
-                    LOG.warn("cannot record relay reader {}'s acknowledged seqno {}: {}", name, seqno, e.toString());
-                }
+            if (name == null || superseded || seqno < 0 || seqno == ackSaved || !last && now - ackSavedAt < ACK_SAVE_MS) return;
+            try {
+                LogReaders.acknowledge(dir, name, seqno, address + " via relay server");
+                ackSaved = seqno;
+                ackSavedAt = now;
+            } catch (IOException e) {
+                LOG.warn("cannot record relay reader {}'s acknowledged seqno {}: {}", name, seqno, e.toString());
             }
         }
 
         void refuse(boolean retryable, String reason) {
+            refused = true;
             send(RelayProtocol.REFUSED, retryable, reason);
         }
 
@@ -489,18 +557,20 @@ public final class RelayServer implements AutoCloseable {
             notifyAll();
         }
 
+        /** The connection ended: the reader's thread records the last acknowledgement and ends. */
         void stop() {
             stopped = true;
             wake();
-            if (name != null && acked != ackSaved && acked >= 0) {
-                try {
-                    LogReaders.acknowledge(dir, name, acked, address + " via relay server");
-                } catch (IOException e) {
-                    LOG.warn("cannot record relay reader {}'s acknowledged seqno {}: {}", name, acked, e.toString());
-                }
-            }
             if (closed) channel.close();
         }
+    }
+
+    private static long longAt(byte[] a, int i) {
+        return java.nio.ByteBuffer.wrap(a).getLong(i);
+    }
+
+    private static int intAt(byte[] a, int i) {
+        return java.nio.ByteBuffer.wrap(a).getInt(i);
     }
 
     private static List<String> strings(DataInputStream in) throws IOException {

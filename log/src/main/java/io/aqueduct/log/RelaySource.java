@@ -29,6 +29,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -47,8 +48,10 @@ import org.slf4j.LoggerFactory;
 public final class RelaySource implements Source {
     private static final Logger LOG = LoggerFactory.getLogger(RelaySource.class);
     private static final int MAX_FRAME = RecordFormat.MAX_PAYLOAD + 64 * 1024;
-    /** How often the reader acknowledges while it receives, at most: answering heartbeats, and between records. */
-    private static final long ACK_EVERY_NANOS = 100_000_000L;
+    /** How often the reader acknowledges, whether or not its job saved anything new: the server's sign of life. */
+    private static final long KEEPALIVE_MS = 1000;
+    /** The first frame comes from a peer not yet known to be a relay server: small (WELCOME or REFUSED). */
+    private static final int MAX_HANDSHAKE_FRAME = 64 * 1024;
 
     /**
      * @param trustCert a PEM certificate (or chain) to trust, for a server with a self-signed certificate; null for the
@@ -57,6 +60,13 @@ public final class RelaySource implements Source {
      */
     public record Options(String host, int port, String user, String password, boolean tls, Path trustCert,
                           String readerName, Duration timeout) {
+        /** Without the password, which must not reach logs. */
+        @Override
+        public String toString() {
+            return "RelaySource.Options[" + host + ":" + port + ", user=" + user + ", password=***" + (tls ? ", tls" : "")
+                    + ", reader=" + readerName + "]";
+        }
+
         public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
         public Options {
@@ -110,18 +120,23 @@ public final class RelaySource implements Source {
         LogSourcePosition start = from == null ? resolveStart()
                 : from instanceof LogSourcePosition p ? p : LogSourcePosition.parse(from.toJson());
         Map<TableSchema, Boolean> selected = new IdentityHashMap<>();
+        synchronized (this) {
+            // what the job applied before this run: acknowledged at once, and as the keep-alive until it saves more
+            acknowledged = Math.max(acknowledged, start.seqno());
+        }
+        java.util.concurrent.ScheduledExecutorService keepAlive = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "relay-keepalive");
+            t.setDaemon(true);
+            return t;
+        });
         try (Session s = connect(start.next(), start.seqno() >= 0 ? start.epoch() : -1);
              FramedRecordDecoder decoder = new FramedRecordDecoder(options.address(), start.next(),
                      t -> selected.computeIfAbsent(t, x -> filter.test(x.id())))) {
             LOG.info("Reading the relay log at {} from seqno {}", options.address(), start.next());
-            long lastAckNanos = 0;
+            // acknowledgements tell the server this reader is alive, also while the job is slow to take transactions
+            keepAlive.scheduleWithFixedDelay(() -> acknowledge(-1), KEEPALIVE_MS, KEEPALIVE_MS, TimeUnit.MILLISECONDS);
             while (!closed) {
                 ByteBuffer b = s.readFrame();
-                long now = System.nanoTime();
-                if (now - lastAckNanos >= ACK_EVERY_NANOS) {
-                    acknowledge(-1); // also tells the server this reader is alive
-                    lastAckNanos = now;
-                }
                 byte type = b.get();
                 if (type == RelayProtocol.RECORDS) {
                     while (b.hasRemaining()) {
@@ -130,15 +145,16 @@ public final class RelaySource implements Source {
                         Transaction t = decoder.decode(codec, b, 4 + b.getInt(b.position()));
                         if (!queue.put(LogSource.select(t, filter, selected, decoder.lastEpoch()))) return;
                     }
-                } else if (type == RelayProtocol.HEARTBEAT) {
-                    // answered above
                 } else if (type == RelayProtocol.ERROR) {
                     throw refusal(b);
                 } else {
-                    throw new IOException("relay server " + options.address() + " sent an unexpected message of type " + type);
+                    if (type != RelayProtocol.HEARTBEAT) {
+                        throw new IOException("relay server " + options.address() + " sent an unexpected message of type " + type);
+                    }
                 }
             }
         } finally {
+            keepAlive.shutdownNow();
             socket = null;
             out = null;
         }
@@ -203,6 +219,10 @@ public final class RelaySource implements Source {
 
         /** The next frame, valid until the next call. */
         ByteBuffer readFrame() throws IOException {
+            return readFrame(MAX_FRAME);
+        }
+
+        ByteBuffer readFrame(int max) throws IOException {
             int length;
             try {
                 length = in.readInt();
@@ -212,7 +232,8 @@ public final class RelaySource implements Source {
             } catch (EOFException e) {
                 throw new IOException("the relay server " + options.address() + " closed the connection", e);
             }
-            if (length < 1 || length > MAX_FRAME) {
+            if (length < 1 || length > max) {
+                if (max < MAX_FRAME) throw notARelayServer("a first message of " + length + " bytes");
                 throw new IOException("relay stream from " + options.address() + " is malformed (frame of " + length + " bytes)");
             }
             // frames are decoded before the next one is read: one buffer, grown to the largest frame
@@ -275,13 +296,10 @@ public final class RelaySource implements Source {
             o.writeInt(hello.size());
             hello.writeTo(o);
             o.flush();
-            ByteBuffer b = s.readFrame();
+            ByteBuffer b = s.readFrame(MAX_HANDSHAKE_FRAME);
             byte type = b.get();
             if (type == RelayProtocol.REFUSED || type == RelayProtocol.ERROR) throw refusal(b);
-            if (type != RelayProtocol.WELCOME) {
-                throw new ConfigException("The peer at " + options.address() + " is not an Aqueduct relay server (it "
-                        + "answered with message type " + type + "). Check source.host and source.port.");
-            }
+            if (type != RelayProtocol.WELCOME || b.remaining() != 24) throw notARelayServer("message type " + type);
             s.epoch = b.getLong();
             s.first = b.getLong();
             s.end = b.getLong();
@@ -312,6 +330,11 @@ public final class RelaySource implements Source {
             }
         }
         return false;
+    }
+
+    private ConfigException notARelayServer(String what) {
+        return new ConfigException("The peer at " + options.address() + " is not an Aqueduct relay server (it answered with "
+                + what + "). Check source.host and source.port.");
     }
 
     private ConfigException refusal(ByteBuffer b) throws IOException {

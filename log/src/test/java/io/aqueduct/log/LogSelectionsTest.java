@@ -58,7 +58,11 @@ class LogSelectionsTest {
         Path file = dir.resolve(LogSelections.FILE);
         Files.writeString(file, "{\"from\": 7, \"incl", StandardOpenOption.APPEND);
         assertThat(LogSelections.read(dir)).hasSize(1);
+        // the next selection cuts the torn line rather than being appended to it
+        LogSelections.Entry next = LogSelections.record(dir, 9, List.of("b\\..*"), List.of(), List::of);
+        assertThat(LogSelections.read(dir)).hasSize(2).last().isEqualTo(next);
+        Files.writeString(file, "{\"from\": 11, \"incl", StandardOpenOption.APPEND);
         Files.writeString(file, "\n{\"from\": 9, \"include\": [], \"exclude\": [], \"added\": []}\n", StandardOpenOption.APPEND);
-        assertThatThrownBy(() -> LogSelections.read(dir)).hasMessageContaining(file + " line 2 is damaged");
+        assertThatThrownBy(() -> LogSelections.read(dir)).hasMessageContaining(file + " line 3 is damaged");
     }
 }

@@ -136,6 +136,21 @@ class RelayServerTest {
     }
 
     @Test
+    void anIdleReaderStaysConnected() throws Exception {
+        capture(samples.stream(1, 5, 0));
+        RelayServer server = new RelayServer(log(), RelayServer.Options.plain("127.0.0.1", 0, "relay", "s3cret")
+                .withHeartbeat(Duration.ofMillis(200)).withReaderTimeout(Duration.ofMillis(2500))).start();
+        closeAfter.add(server);
+        Running r = new Running(new RelaySource(reader(server, "idle"), TableFilter.all()), new LogSourcePosition(5, Logs.EPOCH));
+        await().atMost(WAIT).until(() -> server.readers().size() == 1);
+        java.time.Instant connected = server.readers().get(0).connected();
+        // nothing to read and no job saving positions: the reader's keep-alive still counts
+        await().during(Duration.ofSeconds(5)).atMost(WAIT).until(() -> !r.run.isDone() && server.readers().size() == 1
+                && server.readers().get(0).connected().equals(connected));
+        assertThat(server.readers().get(0).acknowledged()).isEqualTo(5);
+    }
+
+    @Test
     void aWrongPasswordIsRefusedForGood() throws Exception {
         capture(samples.stream(1, 5, 0));
         RelayServer server = serve();
@@ -186,14 +201,19 @@ class RelayServerTest {
         Running orders = new Running(new RelaySource(reader(server, "orders"), ORDERS_ONLY), new LogSourcePosition(0));
         orders.receive(40);
 
-        // the capture job is restarted with a wider selection: customers is logged from seqno 41 on
+        // the capture job is restarted with a wider selection: customers is logged from seqno 41 on, at once
         LogSelections.record(log(), 41, List.of("shop\\..*"), List.of(), () -> List.of(Samples.ORDERS.id(), Samples.CUSTOMERS.id()));
+        List<Transaction> more = capture(samples.stream(41, 10, 0));
         await().atMost(WAIT).until(all.run::isDone);
         assertThatThrownBy(all.run::get).hasCauseInstanceOf(ConfigException.class)
                 .hasMessageContaining("the relay log holds shop.customers only from seqno 41 on");
         assertThat(((ConfigException) catchCause(all.run)).isRetryable()).isFalse();
+        // nothing from the new selection reached it
+        for (Transaction t = all.queue.take(0, TimeUnit.MILLISECONDS); t != null; t = all.queue.take(0, TimeUnit.MILLISECONDS)) {
+            all.received.add(t);
+        }
+        assertThat(all.received).hasSize(40);
         // a reader that does not select the table goes on
-        List<Transaction> more = capture(samples.stream(41, 10, 0));
         assertSameAll(orders.receive(10).subList(40, 50), Pipelines.asRead(more, ORDERS));
 
         RelaySource again = new RelaySource(reader(server, "all"), TableFilter.all());

@@ -22,8 +22,12 @@ public record MySqlPosition(String file, long offset, String gtids, SnapshotProg
         return new MySqlPosition(file, offset, gtids, progress);
     }
 
-    /** Binlog order of two positions in files of one server (file names sort by their numeric suffix). */
-    static int compare(MySqlPosition a, MySqlPosition b) {
+    /**
+     * Binlog order of two positions in files of one server (file names sort by their numeric suffix).
+     *
+     * @throws IllegalArgumentException for a file name that does not end in a number
+     */
+    public static int compare(MySqlPosition a, MySqlPosition b) {
         int f = Long.compare(fileNumber(a.file), fileNumber(b.file));
         return f != 0 ? f : Long.compare(a.offset, b.offset);
     }

@@ -28,6 +28,12 @@ public record Endpoint(
         Path path,
         LogOptions log,
         Tls tls) {
+    /** Without the password, which must not reach logs. */
+    @Override
+    public String toString() {
+        return "Endpoint[type=" + type + ", address=" + address() + ", user=" + user
+                + (password == null || password.isEmpty() ? "" : ", password=***") + "]";
+    }
 
     /** A database endpoint (MySQL, PostgreSQL). */
     public Endpoint(String type, String host, int port, String user, String password, String database, long serverId,
@@ -63,7 +69,13 @@ public record Endpoint(
      * @param tlsCert PEM certificate, or null for plain TCP
      * @param tlsKey  its PEM (PKCS#8) private key
      */
-    public record Serve(String host, int port, String user, String password, Path tlsCert, Path tlsKey) {}
+    public record Serve(String host, int port, String user, String password, Path tlsCert, Path tlsKey) {
+        /** Without the password, which must not reach logs. */
+        @Override
+        public String toString() {
+            return "Serve[" + host + ":" + port + ", user=" + user + ", password=***" + (tlsCert != null ? ", tls" : "") + "]";
+        }
+}
 
     /**
      * How long a relay log keeps transactions that every registered reader has acknowledged.

@@ -93,6 +93,11 @@ final class BinaryReader {
         return ByteBuffer.wrap(buf, pos, n);
     }
 
+    /** Whether the next bytes are {@code bytes}, without consuming them. */
+    boolean startsWith(byte[] bytes) {
+        return end - pos >= bytes.length && Arrays.equals(buf, pos, pos + bytes.length, bytes, 0, bytes.length);
+    }
+
     /** A copy of the next {@code n} bytes, without consuming them. */
     byte[] copy(int n) {
         need(n);

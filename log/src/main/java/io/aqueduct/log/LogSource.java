@@ -280,8 +280,9 @@ public final class LogSource implements Source {
             if (keep) kept.add(c);
         }
         if (selected.size() > 10_000) selected.clear();
-        return new Transaction(t.seq(), t.id(), t.origin(), t.commitTime(), t.last() ? new LogSourcePosition(t.seq(), epoch) : null,
-                kept, t.fragment(), t.last());
+        Position position = t.last() ? new LogSourcePosition(t.seq(), epoch) : null;
+        if (kept.size() == t.changes().size()) return t.withPosition(position);
+        return new Transaction(t.seq(), t.id(), t.origin(), t.commitTime(), position, kept, t.fragment(), t.last());
     }
 
     /**

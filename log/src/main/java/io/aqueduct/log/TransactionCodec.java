@@ -78,6 +78,11 @@ public final class TransactionCodec {
     private final Map<TableSchema, byte[]> encodedSchemas = new IdentityHashMap<>();
     /** Keyed by the encoded bytes: equal schemas encode alike. */
     private final Map<ByteBuffer, TableSchema> decodedSchemas = new HashMap<>();
+    /** The schemas decoded or found last, with their encodings, checked before {@link #decodedSchemas}. */
+    private static final int RECENT = 4;
+    private final byte[][] recentBytes = new byte[RECENT][];
+    private final TableSchema[] recentSchemas = new TableSchema[RECENT];
+    private int recentNext;
 
     /** Encodes into a new array. */
     public byte[] encode(Transaction t) {
@@ -331,17 +336,33 @@ public final class TransactionCodec {
         }
         int length = r.readCount();
         int end = r.offset() + length;
-        // one instance per shape across records, which is also how downstream code tells shape changes apart
-        TableSchema s = decodedSchemas.get(r.view(length));
+        // one instance per shape across records, which is also how downstream code tells shape changes apart; the
+        // shape of the record before is compared first, since consecutive records mostly change the same tables
+        TableSchema s = null;
+        for (int i = 0; i < RECENT && s == null; i++) {
+            if (recentBytes[i] != null && recentBytes[i].length == length && r.startsWith(recentBytes[i])) s = recentSchemas[i];
+        }
+        if (s != null) {
+            r.skip(length);
+            return remember(s);
+        }
+        ByteBuffer key = ByteBuffer.wrap(r.copy(length));
+        s = decodedSchemas.get(key);
         if (s != null) {
             r.skip(length);
         } else {
-            ByteBuffer key = ByteBuffer.wrap(r.copy(length));
             s = readSchema(r);
             if (r.offset() != end) throw r.malformed("schema ends " + (r.offset() - end) + " bytes off its length");
             if (decodedSchemas.size() >= MAX_CACHED_SCHEMAS) decodedSchemas.clear();
             decodedSchemas.put(key, s);
         }
+        recentBytes[recentNext] = key.array();
+        recentSchemas[recentNext] = s;
+        recentNext = (recentNext + 1) % RECENT;
+        return remember(s);
+    }
+
+    private TableSchema remember(TableSchema s) {
         dictionary.add(s);
         return s;
     }

@@ -53,6 +53,25 @@ public final class Transaction {
         this.hasDdl = ddl;
     }
 
+    private Transaction(Transaction t, Position position) {
+        this.seq = t.seq;
+        this.id = t.id;
+        this.origin = t.origin;
+        this.commitTime = t.commitTime;
+        this.position = position;
+        this.changes = t.changes;
+        this.fragment = t.fragment;
+        this.last = t.last;
+        this.sizeEstimate = t.sizeEstimate;
+        this.rowCount = t.rowCount;
+        this.hasDdl = t.hasDdl;
+    }
+
+    /** This transaction with another position; its changes are shared, not copied or measured again. */
+    public Transaction withPosition(Position p) {
+        return new Transaction(this, p);
+    }
+
     public long seq() {
         return seq;
     }

@@ -4,6 +4,7 @@ import io.aqueduct.core.config.ConfigException;
 import io.aqueduct.core.model.Transaction;
 import io.aqueduct.core.pipeline.Sink;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -144,7 +145,7 @@ public final class LogSink implements Sink {
     @Override
     public void open() throws IOException {
         try {
-            writer = LogWriter.open(dir, options);
+            writer = LogWriter.open(dir, options.withEpoch(epochToWrite()));
         } catch (IllegalStateException e) {
             throw new ConfigException("The relay log in " + dir + " is being written by another job (" + e.getMessage()
                     + "). One capture job writes a log: stop the other one, or give this job its own target path.", e);
@@ -178,6 +179,22 @@ public final class LogSink implements Sink {
         }
         retentionDueAt = 0;
         applyRetention();
+    }
+
+    /**
+     * The epoch to write with. It tells a log's histories apart: a new log takes the time it is created (unless the
+     * options name an epoch above 0), so that a log deleted and created anew in the same place has another epoch than
+     * the one its readers applied, and they are refused rather than mixing the two; an existing log keeps the epoch of
+     * its last transaction, or the options' when that is higher.
+     */
+    private long epochToWrite() throws IOException {
+        if (Files.isDirectory(dir) && !LogFiles.segments(dir).isEmpty()) {
+            try (LogReader r = LogReader.open(dir)) {
+                long end = r.endSeqno();
+                if (end > LogFiles.segments(dir).firstKey()) return Math.max(options.epoch(), r.epochOf(end - 1));
+            }
+        }
+        return options.epoch() > 0 ? options.epoch() : System.currentTimeMillis();
     }
 
     private RecordHead lastRecordOf(long seqno) throws IOException {

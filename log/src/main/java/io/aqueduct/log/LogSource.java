@@ -121,7 +121,7 @@ public final class LogSource implements Source {
              SelectionWatch selections = new SelectionWatch(dir, start.next(), filter)) {
             String refused = selections.recheck();
             if (refused != null) throw SelectionWatch.refused(refused);
-            if (!seek(reader, start.next())) return;
+            if (!seek(reader, start)) return;
             if (start.epoch() >= 0 && start.seqno() >= LogFiles.segments(dir).firstKey()) {
                 String diverged = divergence(dir, start.seqno(), start.epoch());
                 if (diverged != null) throw new ConfigException("The relay log in " + dir + ": " + diverged + ".");
@@ -219,8 +219,29 @@ public final class LogSource implements Source {
                 + "position.json";
     }
 
+    /**
+     * Why a reader whose last committed transaction is {@code seqno} of {@code epoch}, past the end of the log in
+     * {@code dir}, cannot wait for the log to reach it: the log's newest transaction is of another epoch, so the log was
+     * created anew. Null when it may wait (a log that lost its newest records in a machine crash is written again in
+     * the same epoch).
+     */
+    static String recreated(Path dir, long seqno, long epoch) throws IOException {
+        TreeMap<Long, Path> segments = LogFiles.segments(dir);
+        if (epoch < 0 || segments.isEmpty()) return null;
+        try (LogReader r = LogReader.open(dir)) {
+            long end = r.endSeqno();
+            if (end <= segments.firstKey()) return null;
+            long newest = r.epochOf(end - 1);
+            if (newest == epoch) return null;
+            return "history diverged: this reader last committed seqno " + seqno + " of epoch " + epoch + ", but the relay "
+                    + "log ends at seqno " + (end - 1) + " of epoch " + newest + ": it was created anew. Copy the reader's "
+                    + "tables again and delete its position.json";
+        }
+    }
+
     /** Positions the reader at {@code seqno}, waiting while the log is empty; false when closed meanwhile. */
-    private boolean seek(LogReader reader, long seqno) throws IOException, InterruptedException {
+    private boolean seek(LogReader reader, LogSourcePosition start) throws IOException, InterruptedException {
+        long seqno = start.next();
         while (!closed) {
             TreeMap<Long, Path> segments = LogFiles.segments(dir);
             if (segments.isEmpty()) {
@@ -241,6 +262,8 @@ public final class LogSource implements Source {
                 // the segments changed since they were listed, or the seqno is past the end
                 TreeMap<Long, Path> now = LogFiles.segments(dir);
                 if (!now.equals(segments)) continue;
+                String recreated = recreated(dir, start.seqno(), start.epoch());
+                if (recreated != null) throw new ConfigException("The relay log in " + dir + ": " + recreated + ".");
                 throw pastTheEnd(seqno);
             }
         }

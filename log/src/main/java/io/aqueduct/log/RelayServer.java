@@ -409,6 +409,8 @@ public final class RelayServer implements AutoCloseable {
                         + "(they are kept by retention) to avoid this";
             }
             if (next > end) {
+                String recreated = LogSource.recreated(dir, next - 1, epoch);
+                if (recreated != null) return recreated;
                 return RETRY + "this reader continues from seqno " + next + ", after the end of the relay log (next seqno "
                         + end + "). Either the log lost its newest records in a machine crash (the capture job writes them "
                         + "again, and the reader retries until then) or the log was created anew, in which case delete the "

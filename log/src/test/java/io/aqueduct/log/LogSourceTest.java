@@ -123,6 +123,50 @@ class LogSourceTest {
     }
 
     @Test
+    void aLogCreatedAnewIsToldApartByItsEpoch() throws Exception {
+        // default options: a new log takes the time it is created as its epoch
+        LogSink first = new LogSink(log(), LogWriterOptions.defaults().withFsync(FsyncPolicy.none()).withSegmentBytes(64 * 1024));
+        first.open();
+        first.apply(0, samples.stream(1, 30, 0));
+        first.close();
+        long epoch = epochOfLast(log());
+        assertThat(epoch).isGreaterThan(Samples.START_MILLIS);
+        LogSink again = new LogSink(log(), LogWriterOptions.defaults().withFsync(FsyncPolicy.none()).withSegmentBytes(64 * 1024));
+        again.open();
+        again.apply(0, samples.stream(31, 5, 0));
+        again.close();
+        assertThat(epochOfLast(log())).as("appending keeps the log's epoch").isEqualTo(epoch);
+
+        // deleted and written anew, shorter and then longer than what a reader applied
+        deleteRecursively(log());
+        await().atMost(WAIT).until(() -> System.currentTimeMillis() > epoch);
+        LogSink anew = new LogSink(log(), LogWriterOptions.defaults().withFsync(FsyncPolicy.none()).withSegmentBytes(64 * 1024));
+        anew.open();
+        anew.apply(0, samples.stream(1, 10, 0));
+        assertThatThrownBy(() -> new LogSource(log(), TableFilter.all()).run(new LogSourcePosition(20, epoch), queue))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.isRetryable()).isFalse())
+                .hasMessageContaining("history diverged: this reader last committed seqno 20 of epoch " + epoch
+                        + ", but the relay log ends at seqno 10 of epoch");
+        anew.apply(0, samples.stream(11, 20, 0));
+        anew.close();
+        assertThatThrownBy(() -> new LogSource(log(), TableFilter.all()).run(new LogSourcePosition(20, epoch), queue))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.isRetryable()).isFalse())
+                .hasMessageContaining("history diverged: this reader last committed seqno 20 of epoch " + epoch);
+    }
+
+    private static long epochOfLast(Path dir) throws Exception {
+        try (LogReader r = LogReader.open(dir)) {
+            return r.epochOf(r.endSeqno() - 1);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws Exception {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    @Test
     void resumesAfterTheStoredSeqno() throws Exception {
         List<Transaction> logged = capture(samples.stream(1, 40, 6));
         LogSource source = new LogSource(log(), TableFilter.all());

@@ -56,7 +56,7 @@ final class LogCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "Missing the log command: list, info, index, verify, purge or readers");
+                "Missing the log command: list, info, index, verify, purge, readers or serve");
     }
 
     // ---------------------------------------------------------------------------------------------------- list
@@ -510,8 +510,8 @@ final class LogCommand implements Callable<Integer> {
                         + "has caught up; if that reader is gone for good, forget it with `aqueduct log readers " + dir
                         + " --forget " + reader.name() + "` and purge again.");
             } else if (r.newestKept()) {
-                System.out.println("Kept the newest segment (from seqno " + r.firstSeqno() + "): a writer appends to it, so purge "
-                        + "never deletes it.");
+                System.out.println("Kept the segment from seqno " + r.firstSeqno() + " on: the newest segment is never deleted, "
+                        + "since a writer appends to it, nor the one before it while the newest holds no whole transaction yet.");
             } else if (r.firstSeqno() >= 0 && r.firstSeqno() < to) {
                 System.out.println("Seqnos " + r.firstSeqno() + " to " + (to - 1) + " stay: they share a segment with seqno " + to
                         + ", and purge deletes whole segments only.");

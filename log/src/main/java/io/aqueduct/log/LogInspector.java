@@ -244,7 +244,16 @@ public final class LogInspector implements AutoCloseable {
     }
 
     private static SegmentFile openSegment(long base, Path path) throws IOException {
-        SegmentFile f = SegmentFile.open(path);
+        SegmentFile f;
+        try {
+            f = SegmentFile.open(path);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // listed a moment ago: retention or a purge deleted it since
+            TreeMap<Long, Path> now = LogFiles.segments(path.getParent());
+            throw new io.aqueduct.core.config.ConfigException(path.getFileName() + " was deleted while it was being read, by "
+                    + "retention or a purge; the log now begins at seqno " + (now.isEmpty() ? "(none)" : now.firstKey())
+                    + ". Run the command again.", e);
+        }
         if (f.header().baseSeqno() != base) {
             f.close();
             throw new LogCorruptException(path, 8, "header says base seqno " + f.header().baseSeqno() + ", the file name " + base);

@@ -131,7 +131,7 @@ public final class LogRetention {
         if (!policy.limitsAge() && !policy.limitsSize()) return run(dir, (s, newest, bytes) -> false, false, policy);
         long oldestAllowed = policy.limitsAge() ? now.minus(policy.maxAge()).toEpochMilli() : Long.MIN_VALUE;
         return run(dir, (s, newest, bytes) -> policy.limitsSize() && bytes > policy.maxBytes()
-                || policy.limitsAge() && newestCommitTime(s.file()) < oldestAllowed, false, policy);
+                || policy.limitsAge() && age(s.file()) < oldestAllowed, false, policy);
     }
 
     /** Whether the request or policy asks to delete a segment. */
@@ -208,6 +208,14 @@ public final class LogRetention {
     }
 
     /** The newest commit time of the segment's whole transactions, {@link Long#MIN_VALUE} when it holds none. */
+    /**
+     * What the age limit compares: the later of the segment's newest commit time and its last write, so that a capture
+     * job catching up on an old binlog does not write segments that are too old the moment they are finished.
+     */
+    private static long age(Path segment) throws IOException {
+        return Math.max(newestCommitTime(segment), Files.getLastModifiedTime(segment).toMillis());
+    }
+
     static long newestCommitTime(Path segment) throws IOException {
         try (SegmentFile f = SegmentFile.open(segment)) {
             SparseIndex index = new SparseIndex(f.header().baseSeqno(), Integer.MAX_VALUE);

@@ -94,13 +94,28 @@ public final class LogSource implements Source {
      * The beginning of the log: the position before its first seqno, so that the job reads every transaction the log
      * holds. For an empty log that is {@code {"seqno": 0}}, since a {@link LogSink} numbers from 1.
      *
-     * @throws ConfigException when there is no log directory
+     * @throws ConfigException when there is no log directory, or when the log no longer begins at seqno 1
+     *                         ({@link #trimmed})
      */
     @Override
     public LogSourcePosition resolveStart() throws IOException {
         requireDirectory();
         TreeMap<Long, Path> segments = LogFiles.segments(dir);
-        return new LogSourcePosition(segments.isEmpty() ? 0 : segments.firstKey() - 1);
+        if (segments.isEmpty()) return new LogSourcePosition(0);
+        if (segments.firstKey() > 1) throw trimmed(dir.toString(), segments.firstKey());
+        return new LogSourcePosition(segments.firstKey() - 1);
+    }
+
+    /**
+     * A new reader of a log whose beginning was deleted (by retention or a purge) would miss what the capture job
+     * logged first, its copy of the tables included: refused, saying how to start anyway.
+     */
+    static ConfigException trimmed(String log, long first) {
+        return new ConfigException("The relay log " + log + " begins at seqno " + first + ": its earlier transactions, "
+                + "with the capture job's copy of the tables, were deleted by retention or a purge, so a reader that "
+                + "starts now would miss them. Copy the selected tables to the target first (for example with aqueduct "
+                + "verify --repair from a job file that reads the source), then write {\"seqno\": " + (first - 1) + "} into "
+                + "this job's position.json to start there.");
     }
 
     /**
@@ -127,6 +142,7 @@ public final class LogSource implements Source {
                 if (diverged != null) throw new ConfigException("The relay log in " + dir + ": " + diverged + ".");
             }
             LOG.info("Reading the relay log {} from seqno {}", dir, start.next());
+            saved(start); // registered at once, so that retention keeps what this reader is about to read
             while (!closed) {
                 Transaction t = reader.next();
                 if (t == null) {

@@ -111,7 +111,9 @@ public final class RelaySource implements Source {
     @Override
     public LogSourcePosition resolveStart() throws IOException {
         try (Session s = connect(RelayProtocol.PROBE, -1)) {
-            return new LogSourcePosition(s.first == 0 && s.end == 0 ? 0 : s.first - 1);
+            if (s.first == 0 && s.end == 0) return new LogSourcePosition(0);
+            if (s.first > 1) throw LogSource.trimmed("served by " + options.address(), s.first);
+            return new LogSourcePosition(s.first - 1);
         }
     }
 

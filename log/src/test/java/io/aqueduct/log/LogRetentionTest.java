@@ -199,9 +199,28 @@ class LogRetentionTest {
         assertThat(LogFiles.segments(dir)).containsOnlyKeys(segments.lastKey());
     }
 
+    /** Sets each segment's last write to its newest commit time, as if the log had been written as the source ran. */
+    private void writtenAsCommitted(List<Long> bases) throws IOException {
+        for (long base : bases) {
+            Path f = LogFiles.segmentPath(dir, base);
+            Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(LogRetention.newestCommitTime(f)));
+        }
+    }
+
+    @Test
+    void theAgePolicyGoesByTheLaterOfCommitTimeAndLastWrite() throws IOException {
+        List<Long> bases = bases(writeLog());
+        // written now from an old binlog: nothing is too old yet
+        LogRetention.Result r = LogRetention.apply(dir, new LogRetention.Policy(Duration.ofHours(1), 0),
+                Instant.ofEpochMilli(Samples.START_MILLIS).plus(Duration.ofDays(1)));
+        assertThat(r.deleted()).isEmpty();
+        assertThat(LogFiles.segments(dir)).hasSize(bases.size());
+    }
+
     @Test
     void theAgePolicyDeletesSegmentsWhoseNewestTransactionIsTooOld() throws IOException {
         List<Long> bases = bases(writeLog());
+        writtenAsCommitted(bases);
         Duration maxAge = Duration.ofHours(1);
         // the second segment's last transaction committed just before the cutoff, the third's after it
         long secondNewest = LogRetention.newestCommitTime(LogFiles.segmentPath(dir, bases.get(1)));
@@ -221,6 +240,7 @@ class LogRetentionTest {
     @Test
     void aReaderHoldingRetentionBackIsLoggedAsAWarning() throws IOException {
         List<Long> bases = bases(writeLog());
+        writtenAsCommitted(bases);
         LogReaders.acknowledge(dir, "stuck", bases.get(1), "10.0.0.9:4000 via relay server");
         Logger logger = (Logger) LoggerFactory.getLogger(LogRetention.class);
         ListAppender<ILoggingEvent> events = new ListAppender<>();

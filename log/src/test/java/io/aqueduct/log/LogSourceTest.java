@@ -167,6 +167,17 @@ class LogSourceTest {
     }
 
     @Test
+    void aNamedReaderIsRegisteredAsSoonAsItStarts() throws Exception {
+        capture(samples.stream(1, 20, 0));
+        start(new LogSource(log(), TableFilter.all()).reader("early"), new LogSourcePosition(7, Logs.EPOCH));
+        await().atMost(WAIT).until(() -> !LogReaders.list(log()).isEmpty());
+        assertThat(LogReaders.list(log())).singleElement().satisfies(r -> {
+            assertThat(r.name()).isEqualTo("early");
+            assertThat(r.seqno()).isEqualTo(7);
+        });
+    }
+
+    @Test
     void resumesAfterTheStoredSeqno() throws Exception {
         List<Transaction> logged = capture(samples.stream(1, 40, 6));
         LogSource source = new LogSource(log(), TableFilter.all());
@@ -310,7 +321,10 @@ class LogSourceTest {
         Files.createDirectories(log());
         Logs.write(log(), Logs.options(Codec.LZ4, 64 * 1024), all);
         LogSource source = new LogSource(log(), TableFilter.all());
-        assertThat(source.resolveStart()).isEqualTo(new LogSourcePosition(4));
+        // a new reader would miss seqnos 1 to 4, the capture job's copy of the tables among them
+        assertThatThrownBy(source::resolveStart).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("begins at seqno 5: its earlier transactions")
+                .hasMessageContaining("write {\"seqno\": 4} into this job's position.json");
         Future<?> run = start(source, new LogSourcePosition(2));
         await().atMost(WAIT).until(run::isDone);
         assertThatThrownBy(run::get).cause().isInstanceOf(ConfigException.class)

@@ -186,6 +186,8 @@ class RelayServerTest {
         assertThatThrownBy(() -> source.run(new LogSourcePosition(5), new TransactionQueue(1 << 20)))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.isRetryable()).isFalse())
                 .hasMessageContaining("the relay log begins at seqno 100, but this reader continues from seqno 6");
+        assertThatThrownBy(source::resolveStart).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("The relay log served by 127.0.0.1:" + server.port() + " begins at seqno 100");
         assertThatThrownBy(() -> source.run(new LogSourcePosition(200), new TransactionQueue(1 << 20)))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.isRetryable()).isTrue())
                 .hasMessageContaining("continues from seqno 201, after the end of the relay log (next seqno 110)");

@@ -29,6 +29,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -126,7 +128,7 @@ public final class RelaySource implements Source {
             // what the job applied before this run: acknowledged at once, and as the keep-alive until it saves more
             acknowledged = Math.max(acknowledged, start.seqno());
         }
-        java.util.concurrent.ScheduledExecutorService keepAlive = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "relay-keepalive");
             t.setDaemon(true);
             return t;
@@ -149,10 +151,8 @@ public final class RelaySource implements Source {
                     }
                 } else if (type == RelayProtocol.ERROR) {
                     throw refusal(b);
-                } else {
-                    if (type != RelayProtocol.HEARTBEAT) {
-                        throw new IOException("relay server " + options.address() + " sent an unexpected message of type " + type);
-                    }
+                } else if (type != RelayProtocol.HEARTBEAT) {
+                    throw new IOException("relay server " + options.address() + " sent an unexpected message of type " + type);
                 }
             }
         } finally {

@@ -54,6 +54,38 @@ public final class AqueductChild {
         System.exit(0); // binlog client and lane threads may linger for a moment; the figures are out
     }
 
+    /** Starts from the job's configured start ({file, position}) and saves nothing. */
+    static final PositionStore NO_STORE = new PositionStore() {
+        @Override
+        public Optional<String> load() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void save(String positionJson) {}
+    };
+
+    /** The job's source into {@code sink} through the real pipeline (routing, apply engine), storing no position. */
+    static Pipeline pipeline(JobConfig job, io.aqueduct.core.pipeline.Sink sink) {
+        return new Pipeline(Jobs.source(job), sink, new Router(job.routes()), NO_STORE, job.queueBytes(), job.batchRows(),
+                Duration.ofSeconds(job.statusSeconds()), new Pipeline.Stats());
+    }
+
+    /** Runs {@code pipeline} on a thread of its own; a failure lands in {@code failure}; {@code ended} runs at its end. */
+    static Thread start(Pipeline pipeline, AtomicReference<Throwable> failure, Runnable ended) {
+        Thread runner = new Thread(() -> {
+            try {
+                pipeline.run();
+            } catch (Throwable t) {
+                failure.set(t);
+            } finally {
+                ended.run();
+            }
+        }, "pipeline");
+        runner.start();
+        return runner;
+    }
+
     /** CPU time this JVM used so far, all threads (JIT and GC included). */
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
@@ -64,31 +96,12 @@ public final class AqueductChild {
     private static void capture(JobConfig job, long narrow, long total, long timeoutNanos, Map<String, String> results)
             throws Exception {
         DiscardSink sink = new DiscardSink(narrow, total);
-        PositionStore noStore = new PositionStore() {
-            @Override
-            public Optional<String> load() {
-                return Optional.empty(); // start from the job's start: {file, position}
-            }
-
-            @Override
-            public void save(String positionJson) {}
-        };
-        Pipeline pipeline = new Pipeline(Jobs.source(job), sink, new Router(job.routes()), noStore, job.queueBytes(),
-                job.batchRows(), Duration.ofSeconds(job.statusSeconds()), new Pipeline.Stats());
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long startMillis = System.currentTimeMillis();
         long cpu = cpuNanos();
         long start = System.nanoTime();
-        Thread runner = new Thread(() -> {
-            try {
-                pipeline.run();
-            } catch (Throwable t) {
-                failure.set(t);
-            } finally {
-                sink.abort();
-            }
-        }, "pipeline");
-        runner.start();
+        Pipeline pipeline = pipeline(job, sink);
+        Thread runner = start(pipeline, failure, sink::abort);
         boolean complete = sink.await(timeoutNanos, TimeUnit.NANOSECONDS);
         cpu = cpuNanos() - cpu;
         pipeline.stop();

@@ -3,12 +3,10 @@ package io.aqueduct.bench;
 import io.aqueduct.cli.Jobs;
 import io.aqueduct.core.config.JobConfig;
 import io.aqueduct.core.config.JobConfigLoader;
-import io.aqueduct.core.filter.Router;
 import io.aqueduct.core.model.Change;
 import io.aqueduct.core.model.RowChange;
 import io.aqueduct.core.model.Transaction;
 import io.aqueduct.core.pipeline.Pipeline;
-import io.aqueduct.core.pipeline.PositionStore;
 import io.aqueduct.core.pipeline.Sink;
 import io.aqueduct.core.pipeline.TransactionQueue;
 import io.aqueduct.log.Compressor;
@@ -32,7 +30,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,7 +37,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -409,19 +405,9 @@ public final class LogBench {
     /** Captures the whole workload with the real MySQL source and pipeline into memory. */
     private List<Transaction> captureInProcess(JobConfig job) throws Exception {
         PhaseSink sink = new PhaseSink(null, phaseEnds(), true);
-        Pipeline pipeline = new Pipeline(Jobs.source(job), sink, new Router(job.routes()), NO_STORE, job.queueBytes(),
-                job.batchRows(), Duration.ofSeconds(job.statusSeconds()), new Pipeline.Stats());
+        Pipeline pipeline = AqueductChild.pipeline(job, sink);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread runner = new Thread(() -> {
-            try {
-                pipeline.run();
-            } catch (Throwable t) {
-                failure.set(t);
-            } finally {
-                sink.abort();
-            }
-        }, "pipeline");
-        runner.start();
+        Thread runner = AqueductChild.start(pipeline, failure, sink::abort);
         boolean complete = sink.await(TimeUnit.SECONDS.toNanos(timeoutSeconds));
         pipeline.stop();
         runner.join(10_000);
@@ -866,16 +852,6 @@ public final class LogBench {
         }
     }
 
-    private static final PositionStore NO_STORE = new PositionStore() {
-        @Override
-        public Optional<String> load() {
-            return Optional.empty(); // start from the job's start: {file, position}
-        }
-
-        @Override
-        public void save(String positionJson) {}
-    };
-
     /**
      * A sink that passes each batch on to {@code delegate} (none: discard), then counts it: whole transactions, rows,
      * and when the cumulative row count reached each phase's end. Counting after the delegate returns means a batch
@@ -991,21 +967,11 @@ public final class LogBench {
                     default -> throw new IllegalArgumentException("unknown mode " + args[0]);
                 };
                 PhaseSink sink = new PhaseSink(target, ends, false);
-                Pipeline pipeline = new Pipeline(Jobs.source(job), sink, new Router(job.routes()), NO_STORE, job.queueBytes(),
-                        job.batchRows(), Duration.ofSeconds(job.statusSeconds()), new Pipeline.Stats());
+                Pipeline pipeline = AqueductChild.pipeline(job, sink);
                 AtomicReference<Throwable> failure = new AtomicReference<>();
                 var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
                 long cpu = os.getProcessCpuTime();
-                Thread runner = new Thread(() -> {
-                    try {
-                        pipeline.run();
-                    } catch (Throwable t) {
-                        failure.set(t);
-                    } finally {
-                        sink.abort();
-                    }
-                }, "pipeline");
-                runner.start();
+                Thread runner = AqueductChild.start(pipeline, failure, sink::abort);
                 boolean complete = sink.await(timeoutNanos);
                 cpu = os.getProcessCpuTime() - cpu;
                 pipeline.stop();

@@ -165,9 +165,10 @@ public final class Jobs {
         Endpoint source = job.source();
         if (!source.isLog()) {
             try {
-                long start = new RelaySource(relayOptions(job), filter(job)).resolveStart().seqno();
+                long[] seqnos = new RelaySource(relayOptions(job), filter(job)).bounds();
                 return List.of(Check.ok("relay server", source.address() + " lets reader " + job.name() + " in"
-                        + (source.tls() != null ? " over TLS" : "") + "; its log begins after seqno " + start));
+                        + (source.tls() != null ? " over TLS" : "") + "; " + (seqnos[1] > seqnos[0]
+                        ? "its log holds seqnos " + seqnos[0] + " to " + (seqnos[1] - 1) : "its log holds no transaction yet")));
             } catch (Exception e) {
                 String fix = "start `aqueduct log serve` there (or the capture job's target.serve), and check source host, "
                         + "port, user, password and tls";

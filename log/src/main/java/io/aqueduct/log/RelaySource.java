@@ -109,14 +109,27 @@ public final class RelaySource implements Source {
         return LogSourcePosition.parse(json);
     }
 
-    /** The beginning of the server's log: the position before its first seqno ({@code {"seqno": 0}} when it is empty). */
+    /**
+     * The seqnos the server's log holds: {@code [first, next)}, the next being the one a writer gives the next
+     * transaction; both 0 when the log has no segment yet. Logs in as this reader, so it also checks the login.
+     */
+    public long[] bounds() throws IOException {
+        try (Session s = connect(RelayProtocol.PROBE, -1)) {
+            return new long[] {s.first, s.end};
+        }
+    }
+
+    /**
+     * The beginning of the server's log: the position before its first seqno ({@code {"seqno": 0}} when it is empty).
+     *
+     * @throws ConfigException when the log no longer begins at seqno 1 ({@link LogSource#trimmed})
+     */
     @Override
     public LogSourcePosition resolveStart() throws IOException {
-        try (Session s = connect(RelayProtocol.PROBE, -1)) {
-            if (s.first == 0 && s.end == 0) return new LogSourcePosition(0);
-            if (s.first > 1) throw LogSource.trimmed("served by " + options.address(), s.first);
-            return new LogSourcePosition(s.first - 1);
-        }
+        long[] b = bounds();
+        if (b[0] == 0 && b[1] == 0) return new LogSourcePosition(0);
+        if (b[0] > 1) throw LogSource.trimmed("served by " + options.address(), b[0]);
+        return new LogSourcePosition(b[0] - 1);
     }
 
     @Override

@@ -188,6 +188,8 @@ class RelayServerTest {
                 .hasMessageContaining("the relay log begins at seqno 100, but this reader continues from seqno 6");
         assertThatThrownBy(source::resolveStart).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("The relay log served by 127.0.0.1:" + server.port() + " begins at seqno 100");
+        // what a precheck asks: the log's seqnos, whether or not a new reader could start at its beginning
+        assertThat(source.bounds()).containsExactly(100, 110);
         assertThatThrownBy(() -> source.run(new LogSourcePosition(200), new TransactionQueue(1 << 20)))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.isRetryable()).isTrue())
                 .hasMessageContaining("continues from seqno 201, after the end of the relay log (next seqno 110)");

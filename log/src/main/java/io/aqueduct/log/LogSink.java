@@ -1,13 +1,16 @@
 package io.aqueduct.log;
 
 import io.aqueduct.core.config.ConfigException;
+import io.aqueduct.core.model.TableId;
 import io.aqueduct.core.model.Transaction;
 import io.aqueduct.core.pipeline.Sink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,7 +103,7 @@ public final class LogSink implements Sink {
 
     private List<String> selectedInclude;
     private List<String> selectedExclude;
-    private java.util.concurrent.Callable<List<io.aqueduct.core.model.TableId>> selectedNow;
+    private Callable<List<TableId>> selectedNow;
 
     /**
      * Makes the sink record the capture job's table selection in the log's {@link LogSelections} when it opens the
@@ -108,7 +111,7 @@ public final class LogSink implements Sink {
      * the selection selects on the source now; it is called only when the selection changed. Returns this sink.
      */
     public LogSink selection(List<String> include, List<String> exclude,
-                             java.util.concurrent.Callable<List<io.aqueduct.core.model.TableId>> selectedNow) {
+                             Callable<List<TableId>> selectedNow) {
         this.selectedInclude = List.copyOf(include);
         this.selectedExclude = List.copyOf(exclude);
         this.selectedNow = Objects.requireNonNull(selectedNow, "selectedNow");
@@ -120,7 +123,7 @@ public final class LogSink implements Sink {
         if (now < retentionDueAt || !retention.limitsAge() && !retention.limitsSize()) return;
         retentionDueAt = now + RETENTION_EVERY_MS;
         try {
-            LogRetention.Result r = LogRetention.apply(dir, retention, java.time.Instant.ofEpochMilli(now));
+            LogRetention.Result r = LogRetention.apply(dir, retention, Instant.ofEpochMilli(now));
             if (!r.deleted().isEmpty()) {
                 LOG.info("Relay log {}: retention ({}) deleted {} segment(s), {} bytes; the log now begins at seqno {}", dir,
                         retention, r.deleted().size(), r.deletedBytes(), r.firstSeqno());

@@ -1,10 +1,12 @@
 package io.aqueduct.log;
 
+import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Transaction;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.zip.CRC32C;
 
 /**
@@ -22,14 +24,14 @@ final class FramedRecordDecoder implements AutoCloseable {
     private int expectedFragment;
     private long lastEpoch = -1;
 
-    private final java.util.function.Predicate<io.aqueduct.core.model.TableSchema> rowsOf;
+    private final Predicate<TableSchema> rowsOf;
 
     /**
      * @param nextSeqno the seqno the first record must have
      * @param rowsOf    the tables whose row changes are decoded (see {@link TransactionCodec#decode(byte[], int, int,
-     *                  java.util.function.Predicate)}); null for all
+     *                  Predicate)}); null for all
      */
-    FramedRecordDecoder(String origin, long nextSeqno, java.util.function.Predicate<io.aqueduct.core.model.TableSchema> rowsOf) {
+    FramedRecordDecoder(String origin, long nextSeqno, Predicate<TableSchema> rowsOf) {
         this.origin = origin;
         this.expectedSeqno = nextSeqno;
         this.rowsOf = rowsOf;

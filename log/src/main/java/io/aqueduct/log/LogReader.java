@@ -1,5 +1,6 @@
 package io.aqueduct.log;
 
+import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Transaction;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * Reads a log directory record by record, in seqno order across segments, while a {@link LogWriter} may still be
@@ -48,7 +50,7 @@ public final class LogReader implements AutoCloseable {
     private long lastEpoch = -1;
 
     private boolean wholeOnly;
-    private java.util.function.Predicate<io.aqueduct.core.model.TableSchema> rowsOf;
+    private Predicate<TableSchema> rowsOf;
     /** How far the search for the last fragment of transaction {@link #lookaheadSeqno} got, while it is unfinished. */
     private long lookaheadSeqno = -1;
     private long lookaheadOffset;
@@ -82,9 +84,9 @@ public final class LogReader implements AutoCloseable {
 
     /**
      * Makes {@link #next()} leave out the row changes of tables {@code tables} does not accept, without building their
-     * values ({@link TransactionCodec#decode(byte[], int, int, java.util.function.Predicate)}). Returns this reader.
+     * values ({@link TransactionCodec#decode(byte[], int, int, Predicate)}). Returns this reader.
      */
-    public LogReader rowsOf(java.util.function.Predicate<io.aqueduct.core.model.TableSchema> tables) {
+    public LogReader rowsOf(Predicate<TableSchema> tables) {
         this.rowsOf = tables;
         return this;
     }

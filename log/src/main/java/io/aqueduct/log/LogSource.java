@@ -13,7 +13,9 @@ import io.aqueduct.core.pipeline.Source;
 import io.aqueduct.core.pipeline.TransactionQueue;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -173,7 +175,7 @@ public final class LogSource implements Source {
         private LogReader bounds;
         /** Transactions below this seqno were logged before the history was last read. */
         private long coveredBelow = Long.MIN_VALUE;
-        private java.nio.file.attribute.FileTime seenTime;
+        private FileTime seenTime;
         private long seenSize = -1;
 
         SelectionWatch(Path dir, long next, TableFilter filter) {
@@ -193,12 +195,12 @@ public final class LogSource implements Source {
 
         /** Why the reader may not go on, or null; the history is read again only when its file changed. */
         String recheck() throws IOException {
-            java.nio.file.attribute.FileTime modified;
+            FileTime modified;
             long size;
             try {
                 modified = Files.getLastModifiedTime(file);
                 size = Files.size(file);
-            } catch (java.nio.file.NoSuchFileException e) {
+            } catch (NoSuchFileException e) {
                 return null;
             }
             if (modified.equals(seenTime) && size == seenSize) return null;

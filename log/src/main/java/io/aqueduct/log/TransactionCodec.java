@@ -8,8 +8,8 @@ import io.aqueduct.core.model.TableId;
 import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Transaction;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The compact binary form of one {@link Transaction} or fragment, the payload of a log record. {@code decode(encode(t))}
@@ -155,7 +156,7 @@ public final class TransactionCodec {
      * moving past their values without building them: a reader that selects a few of the log's tables pays little for
      * the others. DDL is always decoded. Null accepts every table.
      */
-    public Transaction decode(byte[] bytes, int offset, int length, java.util.function.Predicate<TableSchema> rowsOf) {
+    public Transaction decode(byte[] bytes, int offset, int length, Predicate<TableSchema> rowsOf) {
         BinaryReader r = in;
         r.reset(bytes, offset, length);
         dictionary.clear();

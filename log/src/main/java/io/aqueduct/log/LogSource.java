@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -163,18 +164,22 @@ public final class LogSource implements Source {
     /**
      * Refuses a reader that started at {@code next} once the log's selection history says a table it selects is in the
      * log only from a later seqno ({@link LogSelections}). A capture job records a new selection, synced, before it
-     * logs the first transaction under it; so every transaction below the log's end as it was when the history was last
-     * read is covered by that reading, and the history needs reading again (when its file changed) only for a
-     * transaction past it.
+     * logs the first transaction under it; so a transaction the reader has read is covered by a look at the history
+     * taken after reading it (a stat of its file, read again only when it changed), and every transaction below the
+     * log's end as it was just before such a look is covered too. The end costs a directory listing and a file
+     * opening, so it is taken at most every 100 ms: a reader catching up looks at the history once per stretch, a
+     * reader at the end of the log once per transaction, with one stat.
      */
     static final class SelectionWatch implements AutoCloseable {
+        private static final long END_EVERY_NANOS = 100_000_000L;
         private final Path file;
         private final Path dir;
         private final long next;
         private final TableFilter filter;
         private LogReader bounds;
-        /** Transactions below this seqno were logged before the history was last read. */
+        /** Transactions below this seqno were logged before the history was last looked at. */
         private long coveredBelow = Long.MIN_VALUE;
+        private long endTakenAt;
         private FileTime seenTime;
         private long seenSize = -1;
 
@@ -185,27 +190,29 @@ public final class LogSource implements Source {
             this.filter = filter;
         }
 
-        /** Why the reader may not go on with transaction {@code seqno}, or null. Call before emitting each transaction. */
+        /** Why the reader may not go on with transaction {@code seqno}, which it has read, or null. */
         String before(long seqno) throws IOException {
             if (seqno < coveredBelow) return null;
-            if (bounds == null) bounds = LogReader.open(dir);
-            coveredBelow = bounds.endSeqno(); // first, then the history: what it covers was logged after it
+            long now = System.nanoTime();
+            if (bounds == null || now - endTakenAt >= END_EVERY_NANOS) {
+                if (bounds == null) bounds = LogReader.open(dir);
+                coveredBelow = bounds.endSeqno(); // first, then the history: what it covers was logged after it
+                endTakenAt = now;
+            }
             return recheck();
         }
 
         /** Why the reader may not go on, or null; the history is read again only when its file changed. */
         String recheck() throws IOException {
-            FileTime modified;
-            long size;
+            BasicFileAttributes a;
             try {
-                modified = Files.getLastModifiedTime(file);
-                size = Files.size(file);
+                a = Files.readAttributes(file, BasicFileAttributes.class);
             } catch (NoSuchFileException e) {
                 return null;
             }
-            if (modified.equals(seenTime) && size == seenSize) return null;
-            seenTime = modified;
-            seenSize = size;
+            if (a.lastModifiedTime().equals(seenTime) && a.size() == seenSize) return null;
+            seenTime = a.lastModifiedTime();
+            seenSize = a.size();
             return LogSelections.refusal(LogSelections.read(dir), next, filter);
         }
 

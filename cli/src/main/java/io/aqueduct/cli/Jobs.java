@@ -17,7 +17,7 @@ import io.aqueduct.core.pipeline.Source;
 import io.aqueduct.core.precheck.Check;
 import io.aqueduct.log.Codec;
 import io.aqueduct.log.FsyncPolicy;
-import io.aqueduct.log.LogReaders;
+import io.aqueduct.log.LogFiles;
 import io.aqueduct.log.LogRetention;
 import io.aqueduct.log.LogSink;
 import io.aqueduct.log.LogSource;
@@ -30,7 +30,6 @@ import io.aqueduct.mysql.MySqlPrechecks;
 import io.aqueduct.postgres.PostgresDialect;
 import io.aqueduct.postgres.PostgresPrechecks;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +37,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /** The one place that turns a job file's types into sources, sinks and checks. */
 public final class Jobs {
@@ -184,12 +183,12 @@ public final class Jobs {
         if (!Files.exists(dir)) return List.of(Check.fail("relay log", "there is no directory " + dir, fix));
         if (!Files.isDirectory(dir)) return List.of(Check.fail("relay log", dir + " is a file, not a relay log directory", fix));
         try {
-            TreeSet<Long> segments = segments(dir);
+            TreeMap<Long, Path> segments = LogFiles.segments(dir);
             if (!segments.isEmpty()) {
                 return List.of(Check.ok("relay log", dir + ": " + segments.size() + " segment file(s), the first from seqno "
-                        + segments.first()));
+                        + segments.firstKey()));
             }
-            if (Files.exists(dir.resolve("writer.lock"))) {
+            if (Files.exists(dir.resolve(LogFiles.LOCK_FILE))) {
                 return List.of(Check.ok("relay log", dir + ": no transaction logged yet; the job waits for the capture job's first"));
             }
             return List.of(Check.fail("relay log", dir + " holds no relay log (no segment files)", fix));
@@ -205,15 +204,13 @@ public final class Jobs {
         if (Files.isDirectory(dir)) {
             if (!Files.isWritable(dir)) return List.of(Check.fail("target log", "cannot write into " + dir, fix));
             try {
-                TreeSet<Long> segments = segments(dir);
+                TreeMap<Long, Path> segments = LogFiles.segments(dir);
                 List<Check> out = new ArrayList<>();
                 out.add(Check.ok("target log", segments.isEmpty() ? dir + ": empty, the log starts at seqno 1"
                         : dir + ": holds a relay log of " + segments.size() + " segment file(s); the job appends to it"));
                 long others;
                 try (var files = Files.list(dir)) {
-                    others = files.map(p -> p.getFileName().toString())
-                            .filter(n -> !n.endsWith(".seg") && !n.endsWith(".seg.tmp") && !n.equals("writer.lock")
-                                    && !n.equals(LogReaders.DIRECTORY)).count();
+                    others = files.map(p -> p.getFileName().toString()).filter(n -> !LogFiles.belongsToLog(n)).count();
                 }
                 if (others > 0) {
                     out.add(Check.warn("target log", dir + " also holds " + others + " file(s) that are not part of a relay log",
@@ -232,24 +229,6 @@ public final class Jobs {
                     : parent + " is not a writable directory"), fix));
         }
         return List.of(Check.ok("target log", dir + " is created when the job starts"));
-    }
-
-    /** The base seqnos of the segment files in a log directory (named by 20 digits and .seg). */
-    private static TreeSet<Long> segments(Path dir) throws IOException {
-        TreeSet<Long> out = new TreeSet<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.seg")) {
-            for (Path p : files) {
-                String digits = p.getFileName().toString().replace(".seg", "");
-                if (digits.length() == 20 && digits.chars().allMatch(Character::isDigit)) {
-                    try {
-                        out.add(Long.parseLong(digits));
-                    } catch (NumberFormatException ignored) {
-                        // too large to be a segment name
-                    }
-                }
-            }
-        }
-        return out;
     }
 
     /**

@@ -226,6 +226,9 @@ class RelayIT {
         assertThat(readerB.exitValue()).as("reader's exit code after SIGTERM; log in target/relay-it/b-run.log").isZero();
         String captureLog = Files.readString(captureDir.resolve("run.log"));
         assertThat(captureLog).contains("Stopped cleanly").contains("Relay log " + log);
+        // the log's own files (readers, selection history) are not taken for strangers in its directory
+        CommandLineIT.Result again = CommandLineIT.aqueduct("precheck", capture.toString());
+        assertThat(again.out()).contains("holds a relay log of").doesNotContain("not part of a relay log");
         assertThat(count(captureLog, "MySqlSnapshot Snapshot of")).as("the snapshot resumed after the first kill").isGreaterThanOrEqualTo(2);
         assertThat(count(Files.readString(b.getParent().resolve("run.log")), "Pipeline Starting from")).isGreaterThanOrEqualTo(3);
         try (Stream<Path> segments = Files.list(log)) {

@@ -9,11 +9,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.TreeMap;
 
 /** Names and listing of the files in a log directory. */
-final class LogFiles {
+public final class LogFiles {
     static final String SEGMENT_SUFFIX = ".seg";
     /** A segment being created: renamed to its final name once its header is on disk. */
     static final String TEMP_SUFFIX = ".seg.tmp";
-    static final String LOCK_FILE = "writer.lock";
+    public static final String LOCK_FILE = "writer.lock";
     private static final int DIGITS = 20;
     private static final String MAX_DIGITS = "0" + Long.MAX_VALUE;
 
@@ -29,8 +29,14 @@ final class LogFiles {
         return dir.resolve(segmentName(baseSeqno));
     }
 
+    /** Whether a file or folder of this name in a log directory belongs to the log (segments, lock, readers, selections). */
+    public static boolean belongsToLog(String name) {
+        return name.endsWith(SEGMENT_SUFFIX) || name.endsWith(TEMP_SUFFIX) || name.equals(LOCK_FILE)
+                || name.equals(LogReaders.DIRECTORY) || name.equals(LogSelections.FILE);
+    }
+
     /** The segment files by base seqno; other files are ignored. */
-    static TreeMap<Long, Path> segments(Path dir) throws IOException {
+    public static TreeMap<Long, Path> segments(Path dir) throws IOException {
         TreeMap<Long, Path> found = new TreeMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SEGMENT_SUFFIX)) {
             for (Path p : files) {

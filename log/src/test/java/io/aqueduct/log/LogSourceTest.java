@@ -85,15 +85,7 @@ class LogSourceTest {
 
     /** Waits until {@code count} more transactions came out of the source; fails at once when the source fails. */
     private List<Transaction> receive(int count) {
-        int until = received.size() + count;
-        await().atMost(WAIT).until(() -> {
-            if (running != null && running.isDone()) running.get();
-            for (Transaction t = queue.take(0, TimeUnit.MILLISECONDS); t != null; t = queue.take(0, TimeUnit.MILLISECONDS)) {
-                received.add(t);
-            }
-            return received.size() >= until;
-        });
-        return received;
+        return Logs.receive(queue, received, running, received.size() + count, WAIT);
     }
 
     @Test

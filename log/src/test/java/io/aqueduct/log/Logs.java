@@ -1,10 +1,16 @@
 package io.aqueduct.log;
 
+import static org.awaitility.Awaitility.await;
+
 import io.aqueduct.core.model.Transaction;
+import io.aqueduct.core.pipeline.TransactionQueue;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /** Small helpers for tests that write and read logs. */
 final class Logs {
@@ -12,6 +18,27 @@ final class Logs {
 
     /** The epoch of logs written with {@link #options}. */
     static final long EPOCH = 1;
+
+    /** Moves what {@code queue} holds now into {@code into}. */
+    static void drain(TransactionQueue queue, List<Transaction> into) throws InterruptedException {
+        for (Transaction t = queue.take(0, TimeUnit.MILLISECONDS); t != null; t = queue.take(0, TimeUnit.MILLISECONDS)) {
+            into.add(t);
+        }
+    }
+
+    /**
+     * Waits until {@code received} holds {@code until} transactions from the queue a source fills as {@code run}
+     * (null: not watched); fails at once when the source fails. Returns {@code received}.
+     */
+    static List<Transaction> receive(TransactionQueue queue, List<Transaction> received, Future<?> run, int until,
+                                     Duration wait) {
+        await().atMost(wait).until(() -> {
+            if (run != null && run.isDone()) run.get();
+            drain(queue, received);
+            return received.size() >= until;
+        });
+        return received;
+    }
 
     static LogWriterOptions options(Codec codec, long segmentBytes) {
         return new LogWriterOptions(codec, segmentBytes, FsyncPolicy.none(), EPOCH);

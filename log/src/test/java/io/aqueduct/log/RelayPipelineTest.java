@@ -2,7 +2,6 @@ package io.aqueduct.log;
 
 import static io.aqueduct.log.SameTransaction.assertSameAll;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.aqueduct.core.filter.TableFilter;
 import io.aqueduct.core.model.Change;
@@ -66,13 +65,7 @@ class RelayPipelineTest {
             }
 
             List<Transaction> expected = Pipelines.asRead(Pipelines.numbered(Pipelines.reachingASink(source), 1), customers);
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                if (reading.isDone()) reading.get();
-                for (Transaction t = queue.take(0, TimeUnit.MILLISECONDS); t != null; t = queue.take(0, TimeUnit.MILLISECONDS)) {
-                    received.add(t);
-                }
-                return received.size() >= expected.size();
-            });
+            Logs.receive(queue, received, reading, expected.size(), Duration.ofSeconds(60));
             reader.close();
             reading.get(10, TimeUnit.SECONDS);
             assertSameAll(received, expected);

@@ -103,15 +103,7 @@ class RelayServerTest {
         }
 
         List<Transaction> receive(int count) {
-            int until = received.size() + count;
-            await().atMost(WAIT).until(() -> {
-                if (run.isDone()) run.get();
-                for (Transaction t = queue.take(0, TimeUnit.MILLISECONDS); t != null; t = queue.take(0, TimeUnit.MILLISECONDS)) {
-                    received.add(t);
-                }
-                return received.size() >= until;
-            });
-            return received;
+            return Logs.receive(queue, received, run, received.size() + count, WAIT);
         }
     }
 
@@ -213,9 +205,7 @@ class RelayServerTest {
                 .hasMessageContaining("the relay log holds shop.customers only from seqno 41 on");
         assertThat(((ConfigException) catchCause(all.run)).isRetryable()).isFalse();
         // nothing from the new selection reached it
-        for (Transaction t = all.queue.take(0, TimeUnit.MILLISECONDS); t != null; t = all.queue.take(0, TimeUnit.MILLISECONDS)) {
-            all.received.add(t);
-        }
+        Logs.drain(all.queue, all.received);
         assertThat(all.received).hasSize(40);
         // a reader that does not select the table goes on
         assertSameAll(orders.receive(10).subList(40, 50), Pipelines.asRead(more, ORDERS));
@@ -245,9 +235,7 @@ class RelayServerTest {
                 .hasMessageContaining("the relay log on the server is damaged: " + segment + " at byte");
         assertThat(JobRunner.isTransient(((Exception) catchCause(r.run)))).isFalse();
         // everything before the damage came, nothing after it
-        for (Transaction t = r.queue.take(0, TimeUnit.MILLISECONDS); t != null; t = r.queue.take(0, TimeUnit.MILLISECONDS)) {
-            r.received.add(t);
-        }
+        Logs.drain(r.queue, r.received);
         assertThat(r.received).isNotEmpty().hasSizeLessThan(logged.size());
         assertSameAll(r.received, Pipelines.asRead(logged.subList(0, r.received.size()), c -> true));
     }

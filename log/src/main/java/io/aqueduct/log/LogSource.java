@@ -277,8 +277,8 @@ public final class LogSource implements Source {
             if (seqno < segments.firstKey()) {
                 throw new ConfigException("The relay log in " + dir + " begins at seqno " + segments.firstKey()
                         + ", but this job continues from seqno " + seqno + ": the transactions between are not in the log. "
-                        + "Copy the selected tables again and then delete the job's position.json, so that it starts "
-                        + "at the log's beginning.");
+                        + "Copy the selected tables again, then write {\"seqno\": " + (segments.firstKey() - 1) + "} into the "
+                        + "job's position.json.");
             }
             try {
                 reader.seekToSeqno(seqno);

@@ -1,6 +1,9 @@
 package io.aqueduct.log;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
 /**
@@ -25,7 +28,20 @@ final class RecordFormat {
     /** Largest payload accepted before or after compression; bigger transactions must come as smaller fragments. */
     static final int MAX_PAYLOAD = 1 << 30;
 
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     private RecordFormat() {}
+
+    /** The seqno of the record that starts at {@code at} in {@code a}. */
+    static long seqno(byte[] a, int at) {
+        return (long) LONG.get(a, at + SEQNO_AT);
+    }
+
+    /** The fragment number of the record that starts at {@code at} in {@code a}. */
+    static int fragment(byte[] a, int at) {
+        return (int) INT.get(a, at + FRAGMENT_AT);
+    }
 
     /** Fills in the header of the record whose compressed payload is already at {@code at + HEADER_SIZE}. */
     static void writeHeader(ByteBuffer b, int at, long seqno, int fragment, boolean last, long epoch, long commitTime,

@@ -261,6 +261,9 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
+    /** Why a reader is refused, and whether it may try again later. */
+    private record Refused(String reason, boolean retryable) {}
+
     /** A record's refusal found while batching: what was batched before it is sent, then the refusal. */
     private static final class Refusal extends IOException {
         private static final long serialVersionUID = 1L;
@@ -343,12 +346,12 @@ public final class RelayServer implements AutoCloseable {
                     welcome(bounds);
                     return;
                 }
-                String refusal = check(next, epoch, bounds);
-                if (refusal == null) refusal = selections.recheck();
-                if (refusal != null) {
-                    boolean retryable = refusal.startsWith(RETRY);
-                    LOG.warn("relay reader {} from {} refused: {}", reader, address, refusal.substring(retryable ? RETRY.length() : 0));
-                    refuse(retryable, refusal.substring(retryable ? RETRY.length() : 0));
+                Refused refused = check(next, epoch, bounds);
+                String selection = refused == null ? selections.recheck() : null;
+                if (selection != null) refused = new Refused(selection, false);
+                if (refused != null) {
+                    LOG.warn("relay reader {} from {} refused: {}", reader, address, refused.reason());
+                    refuse(refused.retryable(), refused.reason());
                     return;
                 }
                 for (Connection other : connections.values()) {
@@ -390,34 +393,31 @@ public final class RelayServer implements AutoCloseable {
             }
         }
 
-        private static final String RETRY = "retry:";
-
         /** Why a reader that continues from seqno {@code next} is refused, or null. */
-        private String check(long next, long epoch, long[] bounds) throws IOException {
+        private Refused check(long next, long epoch, long[] bounds) throws IOException {
             long first = bounds[0];
             long end = bounds[1];
             if (end == 0 && first == 0) {
                 // no segment yet: a writer numbers from 1
-                return next > 1 ? RETRY + "this reader continues from seqno " + next + " but the relay log is empty; "
+                return next > 1 ? new Refused("this reader continues from seqno " + next + " but the relay log is empty; "
                         + "either the capture job has not written it again yet, or the log was created anew (then delete "
-                        + "the reader job's position.json and copy its tables again)" : null;
+                        + "the reader job's position.json and copy its tables again)", true) : null;
             }
             if (next < first) {
-                return "the relay log begins at seqno " + first + ", but this reader continues from seqno " + next
-                        + ": the transactions between were purged. Copy the reader's tables again and delete its "
-                        + "position.json so that it starts at the log's beginning; register readers "
-                        + "(they are kept by retention) to avoid this";
+                return new Refused("the relay log begins at seqno " + first + ", but this reader continues from seqno " + next
+                        + ": the transactions between were purged. Copy the reader's tables again, then write {\"seqno\": "
+                        + (first - 1) + "} into its position.json", false);
             }
             if (next > end) {
                 String recreated = LogSource.recreated(dir, next - 1, epoch);
-                if (recreated != null) return recreated;
-                return RETRY + "this reader continues from seqno " + next + ", after the end of the relay log (next seqno "
-                        + end + "). Either the log lost its newest records in a machine crash (the capture job writes them "
-                        + "again, and the reader retries until then) or the log was created anew, in which case delete the "
-                        + "reader job's position.json and copy its tables again";
+                if (recreated != null) return new Refused(recreated, false);
+                return new Refused("this reader continues from seqno " + next + ", after the end of the relay log (next "
+                        + "seqno " + end + "). Either the log lost its newest records in a machine crash (the capture job "
+                        + "writes them again, and the reader retries until then) or the log was created anew, in which case "
+                        + "delete the reader job's position.json and copy its tables again", true);
             }
-            if (epoch >= 0 && next - 1 >= first) return LogSource.divergence(dir, next - 1, epoch);
-            return null;
+            String diverged = epoch >= 0 && next - 1 >= first ? LogSource.divergence(dir, next - 1, epoch) : null;
+            return diverged == null ? null : new Refused(diverged, false);
         }
 
         private boolean seek(LogReader log, long next) throws IOException {
@@ -451,8 +451,8 @@ public final class RelayServer implements AutoCloseable {
                 Exception failure = null;
                 try {
                     while (batch.readableBytes() < RelayProtocol.BATCH_BYTES && log.nextFramed((codec, a, off, len) -> {
-                        if (intAt(a, off + RecordFormat.FRAGMENT_AT) == 0) {
-                            String refusal = selections.before(longAt(a, off + RecordFormat.SEQNO_AT));
+                        if (RecordFormat.fragment(a, off) == 0) {
+                            String refusal = selections.before(RecordFormat.seqno(a, off));
                             if (refusal != null) throw new Refusal(refusal);
                         }
                         batch.writeByte(codec.id());
@@ -565,14 +565,6 @@ public final class RelayServer implements AutoCloseable {
             wake();
             if (closed) channel.close();
         }
-    }
-
-    private static long longAt(byte[] a, int i) {
-        return java.nio.ByteBuffer.wrap(a).getLong(i);
-    }
-
-    private static int intAt(byte[] a, int i) {
-        return java.nio.ByteBuffer.wrap(a).getInt(i);
     }
 
     private static List<String> strings(DataInputStream in) throws IOException {

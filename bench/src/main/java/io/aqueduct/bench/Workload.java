@@ -14,6 +14,8 @@ final class Workload {
     static final String DB = "bench";
     static final String NARROW = "sbtest1";
     static final String WIDE = "wide";
+    /** Web-shop orders: values drawn from vocabularies and ranges as real ones are, not random characters. */
+    static final String ORDERS = "orders";
     static final int WIDE_COLUMNS = 17;
 
     static final List<String> DDL = List.of(
@@ -40,6 +42,47 @@ final class Workload {
                     + "flag TINYINT NOT NULL, "
                     + "code CHAR(8) NOT NULL"
                     + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+
+    /** Created only by the benches that use it, so that the others' databases stay as they were. */
+    static final String ORDERS_DDL = "CREATE TABLE bench.orders ("
+            + "id BIGINT NOT NULL PRIMARY KEY, "
+            + "customer_id INT NOT NULL, "
+            + "status ENUM('pending','paid','shipped','delivered','cancelled','refunded') NOT NULL, "
+            + "currency CHAR(3) NOT NULL, "
+            + "total DECIMAL(12,2) NOT NULL, "
+            + "items SMALLINT NOT NULL, "
+            + "email VARCHAR(255) NOT NULL, "
+            + "ship_city VARCHAR(64) NOT NULL, "
+            + "ship_country CHAR(2) NOT NULL, "
+            + "payment VARCHAR(16) NOT NULL, "
+            + "coupon VARCHAR(16) NULL, "
+            + "created_at DATETIME NOT NULL, "
+            + "updated_at DATETIME NOT NULL, "
+            + "note VARCHAR(255) NULL"
+            + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+
+    private static final String[] FIRST_NAMES = {"anna", "ben", "carla", "david", "emma", "felix", "greta", "hugo", "ida",
+        "jonas", "karin", "leon", "maria", "nils", "olga", "paul", "rosa", "sven", "tina", "uwe", "vera", "willem", "yara",
+        "zoe", "amir", "chloe", "diego", "elena", "farid", "hana", "ivan", "julia", "kenji", "lucia", "mateo", "nora",
+        "omar", "priya", "quentin", "sofia"};
+    private static final String[] LAST_NAMES = {"schmidt", "mueller", "garcia", "rossi", "dubois", "nowak", "jansen",
+        "silva", "kowalski", "novak", "berg", "larsen", "smith", "jones", "brown", "martin", "lopez", "wagner", "weber",
+        "fischer", "meyer", "becker", "hoffmann", "costa", "ferrari", "moreau", "laurent", "petrov", "ivanova", "tanaka"};
+    private static final String[] MAIL_DOMAINS = {"gmail.com", "gmail.com", "gmail.com", "outlook.com", "yahoo.com",
+        "web.de", "gmx.de", "icloud.com", "proton.me", "hotmail.com", "orange.fr", "libero.it"};
+    private static final String[][] CITIES = {{"Berlin", "DE"}, {"Hamburg", "DE"}, {"Munich", "DE"}, {"Cologne", "DE"},
+        {"Frankfurt", "DE"}, {"Vienna", "AT"}, {"Zurich", "CH"}, {"Paris", "FR"}, {"Lyon", "FR"}, {"Madrid", "ES"},
+        {"Barcelona", "ES"}, {"Milan", "IT"}, {"Rome", "IT"}, {"Amsterdam", "NL"}, {"Rotterdam", "NL"}, {"Brussels", "BE"},
+        {"Warsaw", "PL"}, {"Prague", "CZ"}, {"Copenhagen", "DK"}, {"Stockholm", "SE"}, {"Oslo", "NO"}, {"Helsinki", "FI"},
+        {"Lisbon", "PT"}, {"Dublin", "IE"}, {"London", "GB"}, {"Manchester", "GB"}, {"New York", "US"}, {"Chicago", "US"},
+        {"Toronto", "CA"}, {"Sydney", "AU"}};
+    private static final String[] ORDER_STATUS = {"pending", "paid", "paid", "shipped", "shipped", "shipped", "delivered",
+        "delivered", "delivered", "delivered", "cancelled", "refunded"};
+    private static final String[] PAYMENTS = {"card", "card", "card", "paypal", "paypal", "klarna", "bank_transfer", "apple_pay"};
+    private static final String[] COUPONS = {"WELCOME10", "SUMMER24", "FREESHIP", "BLACKFRIDAY", "VIP15", "SPRING5"};
+    private static final String[] NOTES = {"Please leave the parcel with a neighbour", "Gift wrap, no invoice in the box",
+        "Deliver after 5 pm", "Call before delivery", "Side entrance, second floor", "Leave at the front door"};
+    private static final long ORDERS_EPOCH = 1_735_689_600L; // 2025-01-01
 
     private static final String[] WORDS = {"Zoë", "Müller", "Łukasz", "Søren", "François", "東京", "Ærø", "naïve",
         "日本語", "Ελλάδα", "Привет", "🚀", "café", "Ångström", "plain", "ascii", "order", "customer", "line", "Straße"};
@@ -71,7 +114,70 @@ final class Workload {
 
     /** One multi-row INSERT of ids {@code [from, to)} into the given table. */
     static String insert(String table, long from, long to) {
-        return table.equals(NARROW) ? narrowInsert(from, to) : wideInsert(from, to);
+        return switch (table) {
+            case NARROW -> narrowInsert(from, to);
+            case WIDE -> wideInsert(from, to);
+            case ORDERS -> ordersInsert(from, to);
+            default -> throw new IllegalArgumentException("no such bench table: " + table);
+        };
+    }
+
+    /**
+     * Orders as a web shop writes them: a customer among 200,000, whose e-mail address is made of a first and last
+     * name; a status, currency, payment method and city from short lists with realistic weights; a total in cents;
+     * an order time that moves forward a few seconds per order; a coupon on one order in six, a note on one in ten.
+     */
+    static String ordersInsert(long from, long to) {
+        SplittableRandom r = new SplittableRandom(from * 15485863 + 3);
+        StringBuilder sb = new StringBuilder((int) (to - from) * 260 + 128).append("INSERT INTO bench.orders (id,customer_id,"
+                + "status,currency,total,items,email,ship_city,ship_country,payment,coupon,created_at,updated_at,note) VALUES ");
+        for (long id = from; id < to; id++) {
+            if (id > from) sb.append(',');
+            int customer = 1 + r.nextInt(200_000);
+            // a customer's name and city follow from the customer, as they do in a real shop
+            SplittableRandom c = new SplittableRandom(customer);
+            String[] city = CITIES[c.nextInt(CITIES.length)];
+            String currency = switch (city[1]) {
+                case "US" -> "USD";
+                case "GB" -> "GBP";
+                case "CH" -> "CHF";
+                case "CA" -> "CAD";
+                case "AU" -> "AUD";
+                case "SE", "NO", "DK", "PL", "CZ" -> r.nextInt(3) == 0 ? "EUR" : localCurrency(city[1]);
+                default -> "EUR";
+            };
+            long created = ORDERS_EPOCH + id * 3 + r.nextInt(3);
+            sb.append('(').append(id).append(',').append(customer)
+                    .append(",'").append(ORDER_STATUS[r.nextInt(ORDER_STATUS.length)]).append("','").append(currency).append("',")
+                    .append(5 + r.nextInt(495)).append('.').append(pad(r.nextInt(100), 2))
+                    .append(',').append(1 + r.nextInt(r.nextInt(4) == 0 ? 12 : 3))
+                    .append(",'").append(FIRST_NAMES[c.nextInt(FIRST_NAMES.length)]).append('.')
+                    .append(LAST_NAMES[c.nextInt(LAST_NAMES.length)]);
+            if (c.nextBoolean()) sb.append(c.nextInt(100));
+            sb.append('@').append(MAIL_DOMAINS[c.nextInt(MAIL_DOMAINS.length)]).append("','").append(city[0]).append("','")
+                    .append(city[1]).append("','").append(PAYMENTS[r.nextInt(PAYMENTS.length)]).append("',")
+                    .append(r.nextInt(6) == 0 ? "'" + COUPONS[r.nextInt(COUPONS.length)] + "'" : "NULL")
+                    .append(",'").append(datetime(created)).append("','").append(datetime(created + r.nextInt(86_400 * 3)))
+                    .append("',").append(r.nextInt(10) == 0 ? "'" + NOTES[r.nextInt(NOTES.length)] + "'" : "NULL").append(')');
+        }
+        return sb.toString();
+    }
+
+    private static String localCurrency(String country) {
+        return switch (country) {
+            case "SE" -> "SEK";
+            case "NO" -> "NOK";
+            case "DK" -> "DKK";
+            case "PL" -> "PLN";
+            default -> "CZK";
+        };
+    }
+
+    /** yyyy-MM-dd HH:mm:ss, UTC. */
+    private static String datetime(long epochSecond) {
+        java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(epochSecond, 0, java.time.ZoneOffset.UTC);
+        return t.getYear() + "-" + pad(t.getMonthValue(), 2) + "-" + pad(t.getDayOfMonth(), 2) + " " + pad(t.getHour(), 2) + ":"
+                + pad(t.getMinute(), 2) + ":" + pad(t.getSecond(), 2);
     }
 
     /** sysbench-like rows: k random, c = 10 groups of 11 digits, pad = 5 groups. */
@@ -164,9 +270,7 @@ final class Workload {
 
     /** yyyy-MM-dd HH:mm:ss.ffffff, UTC, seconds drawn from [fromEpoch, toEpoch). */
     private static String datetime(SplittableRandom r, long fromEpoch, long toEpoch) {
-        java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(r.nextLong(fromEpoch, toEpoch), 0, java.time.ZoneOffset.UTC);
-        return t.getYear() + "-" + pad(t.getMonthValue(), 2) + "-" + pad(t.getDayOfMonth(), 2) + " " + pad(t.getHour(), 2) + ":"
-                + pad(t.getMinute(), 2) + ":" + pad(t.getSecond(), 2) + "." + pad(r.nextInt(1_000_000), 6);
+        return datetime(r.nextLong(fromEpoch, toEpoch)) + "." + pad(r.nextInt(1_000_000), 6);
     }
 
     private static String pad(long v, int width) {

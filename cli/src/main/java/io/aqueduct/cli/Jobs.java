@@ -114,7 +114,8 @@ public final class Jobs {
             case "none" -> Codec.NONE;
             default -> Codec.LZ4;
         };
-        LogWriterOptions options = LogWriterOptions.defaults().withCodec(codec).withSegmentBytes(o.segmentBytes());
+        LogWriterOptions options = LogWriterOptions.defaults().withCodec(codec).withSegmentBytes(o.segmentBytes())
+                .withBlockBytes(o.blockBytes());
         return o.fsync().equals("every-record") ? options.withFsync(FsyncPolicy.everyRecord()) : options;
     }
 

@@ -138,9 +138,10 @@ final class LogCommand implements Callable<Integer> {
                 }
                 if (sinceMillis != null) {
                     long[] found = {-1};
-                    LogInspector.End end = in.walk(start, false, (r, t) -> {
-                        if (r.fragment() == 0 && r.commitTime() >= sinceMillis) {
-                            found[0] = r.seqno();
+                    // decoded: a block's header has only the latest commit time of its transactions
+                    LogInspector.End end = in.walk(start, true, (r, t) -> {
+                        if (t.fragment() == 0 && t.commitTime() >= sinceMillis) {
+                            found[0] = t.seq();
                             return false;
                         }
                         return true;
@@ -166,10 +167,10 @@ final class LogCommand implements Callable<Integer> {
             boolean[] any = {false};
             LogInspector.End end = in.walk(start, true, (r, t) -> {
                 any[0] = true;
-                if (to != null && r.seqno() > to) return false;
-                if (r.fragment() == 0) tx[0] = new Tx(r.seqno(), r.commitTime(), t.id(), t.origin());
+                if (to != null && t.seq() > to) return false;
+                if (t.fragment() == 0) tx[0] = new Tx(t.seq(), t.commitTime(), t.id(), t.origin());
                 tx[0].add(r, t, tables);
-                if (!r.last()) return true;
+                if (!t.last()) return true;
                 if (tables == null || tx[0].matched) {
                     System.out.println(tx[0].line(false));
                     printed[0]++;
@@ -303,7 +304,7 @@ final class LogCommand implements Callable<Integer> {
                 long[] totals = {0, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE}; // raw, compressed, records, min epoch, max epoch, first time, last time
                 LogInspector.End end = in.walk(Long.MIN_VALUE, false, (r, t) -> {
                     long[] s = perSegment.computeIfAbsent(r.file(), k -> new long[] {r.seqno(), -1, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
-                    if (r.last()) s[1] = r.seqno();
+                    if (r.last()) s[1] = r.lastSeqno();
                     s[2] += r.rawLength();
                     s[3] += r.compressedLength();
                     s[4] = Math.min(s[4], r.commitTime());
@@ -313,9 +314,13 @@ final class LogCommand implements Callable<Integer> {
                     totals[2]++;
                     totals[3] = Math.min(totals[3], r.epoch());
                     totals[4] = Math.max(totals[4], r.epoch());
-                    if (totals[2] == 1) totals[5] = r.commitTime();
                     if (r.last()) totals[6] = r.commitTime();
                     return true;
+                });
+                // a block's header has its latest commit time; the first transaction's is inside
+                in.walk(Long.MIN_VALUE, true, (r, t) -> {
+                    totals[5] = t.commitTime();
+                    return false;
                 });
                 long first = segments.get(0).baseSeqno();
                 long last = end.nextSeqno() - 1;
@@ -360,7 +365,7 @@ final class LogCommand implements Callable<Integer> {
     // ---------------------------------------------------------------------------------------------------- index
 
     @Command(name = "index", description = "The sparse index of every segment, as a reader builds it: seqno, byte "
-            + "offset and commit time of an entry about every --interval bytes.")
+            + "offset and commit time (the latest of a block's transactions) of an entry about every --interval bytes.")
     static final class IndexCommand implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "The relay log directory.")
         Path dir;
@@ -410,9 +415,11 @@ final class LogCommand implements Callable<Integer> {
             try (LogInspector in = LogInspector.open(dir)) {
                 List<LogInspector.Segment> segments = in.segments();
                 LogInspector.End end = in.walk(Long.MIN_VALUE, true, (r, t) -> {
-                    n[0]++;
-                    if (r.last()) n[1]++;
-                    n[2] += r.rawLength();
+                    if (t.seq() == r.seqno()) { // the first visit of a record: a block comes once per transaction
+                        n[0]++;
+                        n[2] += r.rawLength();
+                    }
+                    if (t.last()) n[1]++;
                     return true;
                 });
                 long bytes = segments.stream().mapToLong(LogInspector.Segment::bytes).sum();

@@ -70,10 +70,15 @@ final class BinaryWriter {
     }
 
     void writeBytes(byte[] b) {
-        writeVarLong(b.length);
-        ensure(b.length);
-        System.arraycopy(b, 0, buf, pos, b.length);
-        pos += b.length;
+        writeBytes(b, b.length);
+    }
+
+    /** {@code b[0, length)}, after its varint length. */
+    void writeBytes(byte[] b, int length) {
+        writeVarLong(length);
+        ensure(length);
+        System.arraycopy(b, 0, buf, pos, length);
+        pos += length;
     }
 
     /**

@@ -4,7 +4,9 @@ import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Transaction;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.zip.CRC32C;
@@ -20,6 +22,9 @@ final class FramedRecordDecoder implements AutoCloseable {
     private final Map<Codec, Compressor> compressors = new EnumMap<>(Codec.class);
     private final CRC32C crc = new CRC32C();
     private byte[] raw = new byte[64 * 1024];
+    private final RecordPayload payload = new RecordPayload();
+    /** Whether no record was decoded yet: the first may be a block that begins before {@link #expectedSeqno}. */
+    private boolean first = true;
     private long expectedSeqno;
     private int expectedFragment;
     private long lastEpoch = -1;
@@ -27,7 +32,7 @@ final class FramedRecordDecoder implements AutoCloseable {
     private final Predicate<TableSchema> rowsOf;
 
     /**
-     * @param nextSeqno the seqno the first record must have
+     * @param nextSeqno the seqno of the first transaction to return
      * @param rowsOf    the tables whose row changes are decoded (see {@link TransactionCodec#decode(byte[], int, int,
      *                  Predicate)}); null for all
      */
@@ -47,8 +52,12 @@ final class FramedRecordDecoder implements AutoCloseable {
         return expectedSeqno;
     }
 
-    /** Decodes the record of {@code length} bytes at {@code b}'s position and moves the position past it. */
-    Transaction decode(Codec c, ByteBuffer b, int length) throws IOException {
+    /**
+     * Decodes the record of {@code length} bytes at {@code b}'s position and moves the position past it; returns its
+     * transactions from the one expected next on. The first record may be a block that begins before that one (a
+     * server seeking into a block sends all of it); every later record must begin with it.
+     */
+    List<Transaction> decode(Codec c, ByteBuffer b, int length) throws IOException {
         int at = b.position();
         if (length < RecordFormat.HEADER_SIZE || b.remaining() < length) throw damaged("a record is cut short");
         int compressed = b.getInt(at + RecordFormat.COMPRESSED_LENGTH_AT);
@@ -64,33 +73,45 @@ final class FramedRecordDecoder implements AutoCloseable {
             throw damaged("the record of seqno " + seqno + " fails its CRC32C check");
         }
         int fragment = b.getInt(at + RecordFormat.FRAGMENT_AT);
-        if (seqno != expectedSeqno || fragment != expectedFragment) {
+        boolean last = (b.get(at + RecordFormat.FLAGS_AT) & RecordFormat.FLAG_LAST) != 0;
+        int count = b.getInt(at + RecordFormat.COUNT_AT);
+        if (!RecordFormat.validCount(count, fragment, last)) {
+            throw damaged("the record of seqno " + seqno + " says it holds " + count + " transactions as fragment " + fragment);
+        }
+        long lastSeqno = seqno + count - 1;
+        boolean holds = first && expectedFragment == 0 && seqno <= expectedSeqno && expectedSeqno <= lastSeqno;
+        if (!holds && (seqno != expectedSeqno || fragment != expectedFragment)) {
             throw damaged("expected seqno " + expectedSeqno + " fragment " + expectedFragment + ", received seqno " + seqno
                     + " fragment " + fragment);
         }
-        boolean last = (b.get(at + RecordFormat.FLAGS_AT) & RecordFormat.FLAG_LAST) != 0;
         long commitTime = b.getLong(at + RecordFormat.COMMIT_TIME_AT);
-        Transaction t;
+        List<Transaction> out = new ArrayList<>(count);
         try {
             if (raw.length < rawLength) raw = new byte[Math.max(rawLength, Math.min(2 * raw.length, RecordFormat.MAX_PAYLOAD))];
             compressors.computeIfAbsent(c, Compressor::new).decompress(b.array(), b.arrayOffset() + at + RecordFormat.HEADER_SIZE,
                     compressed, raw, rawLength);
-            t = codec.decode(raw, 0, rawLength, rowsOf);
+            payload.reset(raw, rawLength, seqno, count, fragment, last, commitTime);
+            while (payload.hasNext()) {
+                boolean wanted = payload.nextSeqno() >= expectedSeqno;
+                payload.next();
+                if (!wanted) continue;
+                Transaction t = codec.decode(raw, payload.offset(), payload.length(), rowsOf);
+                payload.check(t.seq(), t.fragment(), t.last(), t.commitTime());
+                out.add(t);
+            }
         } catch (RuntimeException e) {
             throw damaged("cannot decode the record of seqno " + seqno + ": " + e.getMessage());
         }
-        if (t.seq() != seqno || t.fragment() != fragment || t.last() != last || t.commitTime() != commitTime) {
-            throw damaged("the payload of seqno " + seqno + " disagrees with its record header");
-        }
+        first = false;
         lastEpoch = b.getLong(at + RecordFormat.EPOCH_AT);
         if (last) {
-            expectedSeqno++;
+            expectedSeqno = lastSeqno + 1;
             expectedFragment = 0;
         } else {
             expectedFragment++;
         }
         b.position(at + length);
-        return t;
+        return out;
     }
 
     private IOException damaged(String problem) {

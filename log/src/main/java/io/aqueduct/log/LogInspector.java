@@ -23,6 +23,7 @@ public final class LogInspector implements AutoCloseable {
     private final TransactionCodec codec = new TransactionCodec();
     private final Map<Codec, Compressor> compressors = new EnumMap<>(Codec.class);
     private byte[] raw = new byte[64 * 1024];
+    private final RecordPayload payload = new RecordPayload();
 
     private LogInspector(Path dir) {
         this.dir = dir;
@@ -40,11 +41,19 @@ public final class LogInspector implements AutoCloseable {
     /**
      * What a record's header says, and where it is.
      *
-     * @param offset the record's first byte in {@code file}
-     * @param size   its size in the file, header included
+     * @param offset     the record's first byte in {@code file}
+     * @param size       its size in the file, header included
+     * @param seqno      the seqno of its first transaction
+     * @param commitTime the greatest commit time of its transactions
+     * @param count      how many transactions it holds: more than one in a block, 1 for a fragment
      */
     public record Record(Path file, long offset, int size, long seqno, int fragment, boolean last, long epoch,
-                         long commitTime, int rawLength, int compressedLength) {}
+                         long commitTime, int rawLength, int compressedLength, int count) {
+        /** The seqno of its last transaction. */
+        public long lastSeqno() {
+            return seqno + count - 1;
+        }
+    }
 
     /** How the log ends. */
     public enum Tail {
@@ -73,7 +82,10 @@ public final class LogInspector implements AutoCloseable {
     @FunctionalInterface
     public interface Visitor {
         /**
-         * @param t the decoded record, or null when the walk does not decode
+         * Called once per record when the walk does not decode; when it does, once per transaction (or fragment) with
+         * the record that holds it, so a block comes as several calls with the same record.
+         *
+         * @param t the decoded transaction, or null when the walk does not decode
          * @return whether to go on
          */
         boolean visit(Record r, Transaction t) throws IOException;
@@ -82,7 +94,7 @@ public final class LogInspector implements AutoCloseable {
     /**
      * An entry of a segment's sparse index.
      *
-     * @param commitTime          the commit time of the transaction that starts there
+     * @param commitTime          the commit time of the record that starts there (of a block: its latest)
      * @param maxCommitTimeBefore the greatest commit time of the segment's transactions before it, {@link Long#MIN_VALUE}
      *                            for none
      */
@@ -174,14 +186,19 @@ public final class LogInspector implements AutoCloseable {
                                     + expectedFragment + ", found seqno " + f.seqno() + " fragment " + f.fragment());
                         }
                         Record r = new Record(path, o, f.size(), f.seqno(), f.fragment(), f.last(), f.epoch(), f.commitTime(),
-                                f.rawLength(), f.compressedLength());
-                        if (r.seqno() >= fromSeqno) {
-                            Transaction t = decode ? decode(f, r) : null;
-                            if (!visitor.visit(r, t)) return new End(expectedSeqno, null, null, 0, true);
+                                f.rawLength(), f.compressedLength(), f.count());
+                        if (r.lastSeqno() >= fromSeqno) {
+                            if (!decode) {
+                                if (!visitor.visit(r, null)) return new End(expectedSeqno, null, null, 0, true);
+                            } else {
+                                for (Transaction t : decode(f, r)) {
+                                    if (t.seq() >= fromSeqno && !visitor.visit(r, t)) return new End(t.seq(), null, null, 0, true);
+                                }
+                            }
                         }
                         o += r.size();
                         if (r.last()) {
-                            expectedSeqno++;
+                            expectedSeqno = r.lastSeqno() + 1;
                             expectedFragment = 0;
                             wholeEnd = o;
                         } else {
@@ -224,23 +241,25 @@ public final class LogInspector implements AutoCloseable {
         compressors.clear();
     }
 
-    private Transaction decode(SegmentFile f, Record r) {
-        Transaction t;
+    private List<Transaction> decode(SegmentFile f, Record r) {
+        List<Transaction> out = new ArrayList<>(r.count());
         try {
             int rawLength = f.rawLength();
             if (raw.length < rawLength) raw = new byte[Math.max(rawLength, Math.min(2 * raw.length, RecordFormat.MAX_PAYLOAD))];
             compressors.computeIfAbsent(f.header().codec(), Compressor::new)
                     .decompress(f.array(), f.payloadIndex(), f.compressedLength(), raw, rawLength);
-            t = codec.decode(raw, 0, rawLength);
+            payload.reset(raw, rawLength, r.seqno(), r.count(), r.fragment(), r.last(), r.commitTime());
+            while (payload.hasNext()) {
+                payload.next();
+                Transaction t = codec.decode(raw, payload.offset(), payload.length());
+                payload.check(t.seq(), t.fragment(), t.last(), t.commitTime());
+                out.add(t);
+            }
         } catch (RuntimeException e) {
             throw new LogCorruptException(r.file(), r.offset(), "cannot decode the record of seqno " + r.seqno() + " fragment "
                     + r.fragment() + ": " + e.getMessage(), e);
         }
-        if (t.seq() != r.seqno() || t.fragment() != r.fragment() || t.last() != r.last() || t.commitTime() != r.commitTime()) {
-            throw new LogCorruptException(r.file(), r.offset(), "the payload of seqno " + r.seqno() + " fragment " + r.fragment()
-                    + " disagrees with its record header");
-        }
-        return t;
+        return out;
     }
 
     private static SegmentFile openSegment(long base, Path path) throws IOException {

@@ -17,8 +17,8 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * Reads a log directory record by record, in seqno order across segments, while a {@link LogWriter} may still be
- * appending to it. Every record's CRC, seqno and fragment number are checked; at a damaged record {@link #next()}
+ * Reads a log directory transaction by transaction, in seqno order across segments, while a {@link LogWriter} may still
+ * be appending to it. Every record's CRC, seqno and fragment number are checked; at a damaged record {@link #next()}
  * throws a {@link LogCorruptException} naming the file and offset, and keeps throwing it, so nothing past the damage is
  * returned.
  *
@@ -40,14 +40,23 @@ public final class LogReader implements AutoCloseable {
     private final Map<Codec, Compressor> compressors = new EnumMap<>(Codec.class);
     private final Map<Long, SparseIndex> indexes = new HashMap<>();
     private byte[] raw = new byte[64 * 1024];
+    /** The transactions of the record loaded last that are still to be read, from {@link #raw}. */
+    private final RecordPayload payload = new RecordPayload();
 
     /** Null until positioned; {@link #next()} then starts at the beginning of the log. */
     private SegmentFile current;
+    /** The next record's place; the loaded record's while {@link #payload} has transactions left. */
     private long offset;
     private long expectedSeqno;
     private int expectedFragment;
+    /** Whether the next record may begin before {@link #expectedSeqno}: a seek can land inside a block. */
+    private boolean mayStartInside;
     /** The epoch of the record read last, -1 before the first. */
     private long lastEpoch = -1;
+    /** Whether a record is loaded (at {@link #offset}) whose transactions are not all read yet. */
+    private boolean inRecord;
+    /** The size of the loaded record. */
+    private int recordSize;
 
     private boolean wholeOnly;
     private Predicate<TableSchema> rowsOf;
@@ -98,18 +107,15 @@ public final class LogReader implements AutoCloseable {
      * @throws LogCorruptException at a damaged record or segment header
      */
     public Transaction next() throws IOException {
-        if (!atRecord()) return null;
-        SegmentFile f = current;
-        int rawLength = loadPayload(f);
-        Transaction t;
         try {
-            t = codec.decode(raw, 0, rawLength, rowsOf);
+            if (!enterTransaction()) return null;
+            Transaction t = codec.decode(raw, payload.offset(), payload.length(), rowsOf);
+            payload.check(t.seq(), t.fragment(), t.last(), t.commitTime());
+            leaveTransaction(t.last());
+            return t;
         } catch (RuntimeException e) {
-            throw undecodable(f, offset, e);
+            throw undecodable(e);
         }
-        checkAgainstHeader(f, offset, t.seq(), t.fragment(), t.last(), t.commitTime());
-        advance(f);
-        return t;
     }
 
     /** Receives a framed record: valid only during the call. */
@@ -125,15 +131,26 @@ public final class LogReader implements AutoCloseable {
 
     /**
      * Like {@link #next()}, but hands the record as stored to {@code out}: its CRC, seqno and fragment number checked,
-     * its payload neither decompressed nor decoded. Returns false when the reader has reached what the writer has
-     * written so far.
+     * its payload neither decompressed nor decoded. A record can be a block of several transactions; after a seek into
+     * a block, the whole block comes first, and the receiver passes over the transactions before the one sought.
+     * Returns false when the reader has reached what the writer has written so far.
+     *
+     * @throws IllegalStateException when {@link #next()} left a block half read
      */
     public boolean nextFramed(FramedRecordConsumer out) throws IOException {
+        if (payload.hasNext()) throw new IllegalStateException("a block is half read by next()");
         if (!atRecord()) return false;
         SegmentFile f = current;
         loadChecked(f);
         out.accept(f.header().codec(), f.array(), f.payloadIndex() - RecordFormat.HEADER_SIZE, f.size());
-        advance(f);
+        offset += f.size();
+        lastEpoch = f.epoch();
+        if (f.last()) {
+            expectedSeqno = f.lastSeqno() + 1;
+            expectedFragment = 0;
+        } else {
+            expectedFragment++;
+        }
         return true;
     }
 
@@ -147,20 +164,52 @@ public final class LogReader implements AutoCloseable {
         return lastEpoch;
     }
 
-    /** Like {@link #next()}, but reads only what the record says before its changes. */
+    /** Like {@link #next()}, but reads only what the transaction says before its changes. */
     RecordHead nextHead() throws IOException {
-        if (!atRecord()) return null;
-        SegmentFile f = current;
-        int rawLength = loadPayload(f);
-        RecordHead h;
         try {
-            h = codec.decodeHead(raw, 0, rawLength);
+            if (!enterTransaction()) return null;
+            RecordHead h = codec.decodeHead(raw, payload.offset(), payload.length());
+            payload.check(h.seqno(), h.fragment(), h.last(), h.commitTime());
+            leaveTransaction(h.last());
+            return h;
         } catch (RuntimeException e) {
-            throw undecodable(f, offset, e);
+            throw undecodable(e);
         }
-        checkAgainstHeader(f, offset, h.seqno(), h.fragment(), h.last(), h.commitTime());
-        advance(f);
-        return h;
+    }
+
+    /**
+     * Moves {@link #payload} to the next transaction (or fragment) to read, loading the next record when the last one is
+     * used up, and passing over the transactions of a block before the one a seek asked for. Returns false when there
+     * is nothing to read now.
+     */
+    private boolean enterTransaction() throws IOException {
+        if (!payload.hasNext()) {
+            if (!atRecord()) return false;
+            SegmentFile f = current;
+            loadChecked(f);
+            inRecord = true;
+            recordSize = f.size();
+            lastEpoch = f.epoch();
+            int rawLength = decompress(f, offset);
+            payload.reset(raw, rawLength, f.seqno(), f.count(), f.fragment(), f.last(), f.commitTime());
+        }
+        while (payload.nextSeqno() < expectedSeqno) payload.next();
+        payload.next();
+        return true;
+    }
+
+    /** Moves past the transaction (or fragment) just read. */
+    private void leaveTransaction(boolean last) {
+        if (last) {
+            expectedSeqno++;
+            expectedFragment = 0;
+        } else {
+            expectedFragment++;
+        }
+        if (!payload.hasNext()) {
+            offset += recordSize;
+            inRecord = false;
+        }
     }
 
     /** Whether {@link #current} has a record at {@link #offset} to read now; moves to the next segment when it is time. */
@@ -258,7 +307,7 @@ public final class LogReader implements AutoCloseable {
         try {
             SparseIndex index = indexOf(base, f);
             for (long o = index.floorOffsetBySeqno(seqno); f.frame(o) == SegmentFile.Frame.COMPLETE; o += f.size()) {
-                if (f.seqno() == seqno && f.fragment() == 0) {
+                if (f.fragment() == 0 && f.seqno() <= seqno && seqno <= f.lastSeqno()) {
                     position(f, o, seqno);
                     return;
                 }
@@ -295,7 +344,17 @@ public final class LogReader implements AutoCloseable {
                 if (index.maxTime() >= epochMillis) {
                     for (long o = index.floorOffsetByTime(epochMillis); f.frame(o) == SegmentFile.Frame.COMPLETE; o += f.size()) {
                         if (f.fragment() == 0 && f.commitTime() >= epochMillis) {
-                            position(f, o, f.seqno());
+                            // the record's time is its newest transaction's: in a block, find the first late enough
+                            long seqno = f.seqno();
+                            if (f.count() > 1) {
+                                for (RecordHead h : headsAt(f, o)) {
+                                    if (h.commitTime() >= epochMillis) {
+                                        seqno = h.seqno();
+                                        break;
+                                    }
+                                }
+                            }
+                            position(f, o, seqno);
                             return;
                         }
                     }
@@ -352,16 +411,19 @@ public final class LogReader implements AutoCloseable {
                 SparseIndex index = indexOf(base, f);
                 long end = index.wholeEnd();
                 long first = SegmentHeader.SIZE; // the first record of the transaction at o
-                for (long o = floorOffsetByPosition(f, index, positionJson, order); o < end && f.frame(o) == SegmentFile.Frame.COMPLETE;
-                        o += f.size()) {
+                for (long o = floorOffsetByPosition(f, index, positionJson, order); o < end && f.frame(o) == SegmentFile.Frame.COMPLETE; ) {
+                    long next = o + f.size();
                     if (f.fragment() == 0) first = o;
                     if (f.last()) {
-                        String p = positionAt(f, o);
-                        if (p != null && order.compare(p, positionJson) >= 0) {
-                            position(f, first, f.seqno());
-                            return;
+                        for (RecordHead h : headsAt(f, o)) {
+                            String p = h.positionJson();
+                            if (p != null && order.compare(p, positionJson) >= 0) {
+                                position(f, first, h.seqno());
+                                return;
+                            }
                         }
                     }
+                    o = next;
                 }
                 if (i == bases.size() - 1) {
                     position(f, end, index.nextSeqno());
@@ -395,27 +457,42 @@ public final class LogReader implements AutoCloseable {
 
     /** The position of the first transaction from offset {@code from} to {@code to} that has one; null when none does. */
     private String firstPosition(SegmentFile f, long from, long to) throws IOException {
-        for (long o = from; o < to && f.frame(o) == SegmentFile.Frame.COMPLETE; o += f.size()) {
+        for (long o = from; o < to && f.frame(o) == SegmentFile.Frame.COMPLETE; ) {
+            long next = o + f.size();
             if (f.last()) {
-                String p = positionAt(f, o);
-                if (p != null) return p;
+                for (RecordHead h : headsAt(f, o)) if (h.positionJson() != null) return h.positionJson();
             }
+            o = next;
         }
         return null;
     }
 
-    /** The source position stored in the record just framed at {@code at}, its CRC checked; null when it has none. */
-    private String positionAt(SegmentFile f, long at) throws IOException {
+    /**
+     * The heads of the transactions in the record just framed at {@code at}, its CRC checked and each head checked
+     * against the record's header. Leaves {@code f} on some other place: frame the record again to go on from it.
+     */
+    private List<RecordHead> headsAt(SegmentFile f, long at) throws IOException {
         checkCrc(f, at);
+        long seqno = f.seqno();
+        int count = f.count();
+        int fragment = f.fragment();
+        boolean last = f.last();
+        long commitTime = f.commitTime();
         int rawLength = decompress(f, at);
-        RecordHead h;
+        RecordPayload p = new RecordPayload();
+        p.reset(raw, rawLength, seqno, count, fragment, last, commitTime);
+        List<RecordHead> heads = new ArrayList<>(count);
         try {
-            h = codec.decodeHead(raw, 0, rawLength);
+            while (p.hasNext()) {
+                p.next();
+                RecordHead h = codec.decodeHead(raw, p.offset(), p.length());
+                p.check(h.seqno(), h.fragment(), h.last(), h.commitTime());
+                heads.add(h);
+            }
         } catch (RuntimeException e) {
-            throw undecodable(f, at, e);
+            throw new LogCorruptException(f.path(), at, "cannot decode the record of seqno " + seqno + ": " + e.getMessage(), e);
         }
-        checkAgainstHeader(f, at, h.seqno(), h.fragment(), h.last(), h.commitTime());
-        return h.positionJson();
+        return heads;
     }
 
     /**
@@ -449,12 +526,6 @@ public final class LogReader implements AutoCloseable {
         }
     }
 
-    /** Checks the framed record at {@link #offset} and decompresses its payload into {@link #raw}; returns its length. */
-    private int loadPayload(SegmentFile f) throws IOException {
-        loadChecked(f);
-        return decompress(f, offset);
-    }
-
     /** Decompresses the payload of the loaded record at {@code at} into {@link #raw}; returns its length. */
     private int decompress(SegmentFile f, long at) throws IOException {
         int rawLength = f.rawLength();
@@ -462,18 +533,24 @@ public final class LogReader implements AutoCloseable {
             if (raw.length < rawLength) raw = new byte[Math.max(rawLength, Math.min(2 * raw.length, RecordFormat.MAX_PAYLOAD))];
             compressor(f.header().codec()).decompress(f.array(), f.payloadIndex(), f.compressedLength(), raw, rawLength);
         } catch (RuntimeException e) {
-            throw undecodable(f, at, e);
+            throw new LogCorruptException(f.path(), at, "cannot decompress the record of seqno " + f.seqno() + " fragment "
+                    + f.fragment() + ": " + e.getMessage(), e);
         }
         return rawLength;
     }
 
-    /** Brings the framed record at {@link #offset} into memory and checks its CRC, seqno and fragment number. */
+    /**
+     * Brings the framed record at {@link #offset} into memory and checks its CRC, seqno and fragment number: it must
+     * begin with the transaction expected next, or, right after a seek, may be the block that holds it.
+     */
     private void loadChecked(SegmentFile f) throws IOException {
         checkCrc(f, offset);
-        if (f.seqno() != expectedSeqno || f.fragment() != expectedFragment) {
+        boolean holds = mayStartInside && expectedFragment == 0 && f.seqno() <= expectedSeqno && expectedSeqno <= f.lastSeqno();
+        if (!holds && (f.seqno() != expectedSeqno || f.fragment() != expectedFragment)) {
             throw new LogCorruptException(f.path(), offset, "expected seqno " + expectedSeqno + " fragment " + expectedFragment
                     + ", found seqno " + f.seqno() + " fragment " + f.fragment());
         }
+        mayStartInside = false;
     }
 
     /** Brings the record framed at {@code at} into memory and checks its CRC. */
@@ -484,27 +561,19 @@ public final class LogReader implements AutoCloseable {
         }
     }
 
-    private static LogCorruptException undecodable(SegmentFile f, long at, RuntimeException e) {
-        return new LogCorruptException(f.path(), at, "cannot decode the record of seqno " + f.seqno() + " fragment "
-                + f.fragment() + ": " + e.getMessage(), e);
-    }
-
-    private static void checkAgainstHeader(SegmentFile f, long at, long seqno, int fragment, boolean last, long commitTime) {
-        if (seqno != f.seqno() || fragment != f.fragment() || last != f.last() || commitTime != f.commitTime()) {
-            throw new LogCorruptException(f.path(), at, "the payload of seqno " + f.seqno() + " fragment " + f.fragment()
-                    + " disagrees with its record header");
+    /**
+     * A record at {@link #offset} that cannot be read (or a problem found before reading one). A record loaded already is
+     * read again on the next call, up to the same transaction, so that the reader keeps failing there.
+     */
+    private RuntimeException undecodable(RuntimeException e) {
+        if (inRecord) {
+            payload.clear();
+            inRecord = false;
+            mayStartInside = true;
         }
-    }
-
-    private void advance(SegmentFile f) {
-        offset += f.size();
-        lastEpoch = f.epoch();
-        if (f.last()) {
-            expectedSeqno++;
-            expectedFragment = 0;
-        } else {
-            expectedFragment++;
-        }
+        if (e instanceof LogCorruptException || current == null) return e;
+        return new LogCorruptException(current.path(), offset, "cannot decode the record holding seqno " + expectedSeqno
+                + " fragment " + expectedFragment + ": " + e.getMessage(), e);
     }
 
     /**
@@ -549,6 +618,9 @@ public final class LogReader implements AutoCloseable {
         offset = at;
         expectedSeqno = seqno;
         expectedFragment = 0;
+        mayStartInside = true;
+        payload.clear();
+        inRecord = false;
         lookaheadSeqno = -1;
     }
 

@@ -25,7 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Appends transactions to a log directory, one record per transaction fragment, and tells which of them are durable.
+ * Appends transactions to a log directory and tells which of them are durable. Consecutive whole transactions are
+ * compressed together into one record, a block of up to {@link LogWriterOptions#blockBytes()}; a larger transaction,
+ * and each fragment of one, is a record of its own.
  *
  * <p>Each transaction must have the seqno after the previous one, and the fragments of one transaction must come in
  * order 0, 1, 2, … with the same seqno. The caller chooses the seqnos ({@link #append(long, Transaction)}), or lets the
@@ -60,6 +62,13 @@ public final class LogWriter implements AutoCloseable {
 
     private OpenSegment segment;
     private ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+    /** The transactions of the record being gathered, each after its varint length; none when {@link #blockCount} is 0. */
+    private BinaryWriter block = new BinaryWriter(64 * 1024);
+    private int blockCount;
+    private long blockSeqno;
+    private int blockFragment;
+    private boolean blockLast;
+    private long blockCommitTime;
     /** The seqno of the last record appended, whole or not. */
     private long lastRecordSeqno;
     private int nextFragment;
@@ -160,15 +169,29 @@ public final class LogWriter implements AutoCloseable {
             checkContinues(seqno, t);
             BinaryWriter raw = codec.encodeToBuffer(t, seqno);
             // compressed data may come out a little larger than raw, and must fit a record as well
-            if (raw.length() > RecordFormat.MAX_PAYLOAD || compressor.maxCompressedLength(raw.length()) > RecordFormat.MAX_PAYLOAD) {
+            int payload = BinaryWriter.varLongSize(raw.length()) + raw.length();
+            if (raw.length() > RecordFormat.MAX_PAYLOAD - 8 || compressor.maxCompressedLength(payload) > RecordFormat.MAX_PAYLOAD) {
                 throw new IllegalArgumentException("transaction " + seqno + " fragment " + t.fragment() + " encodes to "
                         + raw.length() + " bytes, more than the " + RecordFormat.MAX_PAYLOAD + " a record holds: split it into smaller fragments");
             }
             try {
-                if (t.fragment() == 0 && (segment == null || rollBeforeNextTransaction || segment.size >= options.segmentBytes())) {
+                // the gathered block counts with its raw size: it goes into the segment before a roll
+                if (t.fragment() == 0 && (segment == null || rollBeforeNextTransaction
+                        || segment.size + block.length() >= options.segmentBytes())) {
                     roll(seqno);
                 }
-                writeRecord(seqno, t, raw);
+                boolean alone = t.fragment() != 0 || !t.last() || raw.length() >= options.blockBytes();
+                if (alone || block.length() + payload > options.blockBytes()) writeBlock();
+                if (blockCount == 0) {
+                    blockSeqno = seqno;
+                    blockFragment = t.fragment();
+                    blockLast = t.last();
+                    blockCommitTime = t.commitTime();
+                }
+                block.writeBytes(raw.array(), raw.length());
+                blockCount++;
+                blockCommitTime = Math.max(blockCommitTime, t.commitTime());
+                if (alone) writeBlock();
             } catch (IOException | RuntimeException e) {
                 throw fail(e);
             }
@@ -209,6 +232,7 @@ public final class LogWriter implements AutoCloseable {
         try {
             checkUsable();
             try {
+                writeBlock();
                 flushBuffer();
             } catch (IOException | RuntimeException e) {
                 throw fail(e);
@@ -230,6 +254,7 @@ public final class LogWriter implements AutoCloseable {
             try {
                 checkUsable();
                 try {
+                    writeBlock();
                     flushBuffer();
                 } catch (IOException | RuntimeException e) {
                     throw fail(e);
@@ -350,20 +375,26 @@ public final class LogWriter implements AutoCloseable {
         }
     }
 
-    private void writeRecord(long seqno, Transaction t, BinaryWriter raw) throws IOException {
-        int rawLength = raw.length();
+    /** Compresses the gathered transactions into a record in the buffer; nothing happens when there are none. */
+    private void writeBlock() throws IOException {
+        if (blockCount == 0) return;
+        int rawLength = block.length();
         int needed = RecordFormat.HEADER_SIZE + compressor.maxCompressedLength(rawLength);
         if (buffer.capacity() - buffer.position() < needed) {
             flushBuffer();
             if (buffer.capacity() < needed) buffer = ByteBuffer.allocate(needed);
         }
         int at = buffer.position();
-        int compressed = compressor.compress(raw.array(), 0, rawLength, buffer.array(), at + RecordFormat.HEADER_SIZE);
-        RecordFormat.writeHeader(buffer, at, seqno, t.fragment(), t.last(), options.epoch(), t.commitTime(), rawLength,
-                compressed, crc);
+        int compressed = compressor.compress(block.array(), 0, rawLength, buffer.array(), at + RecordFormat.HEADER_SIZE);
+        RecordFormat.writeHeader(buffer, at, blockSeqno, blockFragment, blockLast, options.epoch(), blockCommitTime, rawLength,
+                compressed, blockCount, crc);
         int size = RecordFormat.HEADER_SIZE + compressed;
         buffer.position(at + size);
         segment.size += size;
+        blockCount = 0;
+        // after a big fragment the block stays big only until the next one is written
+        if (block.array().length > 4 * Math.max(options.blockBytes(), 64 * 1024)) block = new BinaryWriter(64 * 1024);
+        block.reset();
     }
 
     private void flushBuffer() throws IOException {
@@ -377,6 +408,7 @@ public final class LogWriter implements AutoCloseable {
     /** Closes the current segment (forced first, so that the segments before the current one are always durable). */
     private void roll(long baseSeqno) throws IOException {
         if (segment != null) {
+            writeBlock();
             flushBuffer();
             synchronized (segment) {
                 if (forcing) segment.channel.force(false);
@@ -492,8 +524,8 @@ public final class LogWriter implements AutoCloseable {
                         offset += f.size();
                         if (f.last()) {
                             wholeEnd = offset;
-                            wholeSeqno = f.seqno();
-                            expectedSeqno++;
+                            wholeSeqno = f.lastSeqno();
+                            expectedSeqno = wholeSeqno + 1;
                             expectedFragment = 0;
                         } else {
                             expectedFragment++;

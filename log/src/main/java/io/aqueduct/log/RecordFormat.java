@@ -8,8 +8,13 @@ import java.util.zip.CRC32C;
 
 /**
  * The layout of one record, big-endian: length (4, the bytes after this field), CRC32C (4, over every byte after
- * it), seqno (8), fragment number (4), flags (1, bit 0: last fragment), epoch (8), commit time in epoch millis (8),
- * raw payload length (4), compressed payload length (4), then the compressed payload.
+ * it), seqno (8, of the record's first transaction), fragment number (4), flags (1, bit 0: last fragment), epoch (8),
+ * commit time in epoch millis (8, the greatest of the record's transactions), raw payload length (4), compressed
+ * payload length (4), transaction count (4), then the compressed payload: for each transaction its varint length and
+ * its {@link TransactionCodec} encoding.
+ *
+ * <p>A record holds one fragment of a transaction (count 1), or one or more whole transactions with consecutive seqnos
+ * (a block: compressed together, they compress far better than alone).
  */
 final class RecordFormat {
     static final int LENGTH_AT = 0;
@@ -21,7 +26,8 @@ final class RecordFormat {
     static final int COMMIT_TIME_AT = 29;
     static final int RAW_LENGTH_AT = 37;
     static final int COMPRESSED_LENGTH_AT = 41;
-    static final int HEADER_SIZE = 45;
+    static final int COUNT_AT = 45;
+    static final int HEADER_SIZE = 49;
     /** What the length field counts besides the payload. */
     static final int FIXED_AFTER_LENGTH = HEADER_SIZE - 4;
     static final int FLAG_LAST = 1;
@@ -43,9 +49,24 @@ final class RecordFormat {
         return (int) INT.get(a, at + FRAGMENT_AT);
     }
 
+    /** The number of transactions in the record that starts at {@code at} in {@code a}. */
+    static int count(byte[] a, int at) {
+        return (int) INT.get(a, at + COUNT_AT);
+    }
+
+    /** The seqno of the last transaction in the record that starts at {@code at} in {@code a}. */
+    static long lastSeqno(byte[] a, int at) {
+        return seqno(a, at) + count(a, at) - 1;
+    }
+
+    /** Whether a header's fragment number, last flag and count go together: a block holds whole transactions only. */
+    static boolean validCount(int count, int fragment, boolean last) {
+        return count == 1 || count > 1 && fragment == 0 && last;
+    }
+
     /** Fills in the header of the record whose compressed payload is already at {@code at + HEADER_SIZE}. */
     static void writeHeader(ByteBuffer b, int at, long seqno, int fragment, boolean last, long epoch, long commitTime,
-                            int rawLength, int compressedLength, CRC32C crc) {
+                            int rawLength, int compressedLength, int count, CRC32C crc) {
         b.putInt(at + LENGTH_AT, FIXED_AFTER_LENGTH + compressedLength);
         b.putLong(at + SEQNO_AT, seqno);
         b.putInt(at + FRAGMENT_AT, fragment);
@@ -54,6 +75,7 @@ final class RecordFormat {
         b.putLong(at + COMMIT_TIME_AT, commitTime);
         b.putInt(at + RAW_LENGTH_AT, rawLength);
         b.putInt(at + COMPRESSED_LENGTH_AT, compressedLength);
+        b.putInt(at + COUNT_AT, count);
         crc.reset();
         crc.update(b.array(), b.arrayOffset() + at + SEQNO_AT, HEADER_SIZE - SEQNO_AT + compressedLength);
         b.putInt(at + CRC_AT, (int) crc.getValue());

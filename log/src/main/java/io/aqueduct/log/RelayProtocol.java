@@ -23,7 +23,7 @@ package io.aqueduct.log;
  */
 final class RelayProtocol {
     static final int MAGIC = 0x41515250;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final long PROBE = Long.MIN_VALUE;
 
     static final byte HELLO = 1;

@@ -452,7 +452,7 @@ public final class RelayServer implements AutoCloseable {
                 try {
                     while (batch.readableBytes() < RelayProtocol.BATCH_BYTES && log.nextFramed((codec, a, off, len) -> {
                         if (RecordFormat.fragment(a, off) == 0) {
-                            String refusal = selections.before(RecordFormat.seqno(a, off));
+                            String refusal = selections.before(RecordFormat.lastSeqno(a, off));
                             if (refusal != null) throw new Refusal(refusal);
                         }
                         batch.writeByte(codec.id());

@@ -159,8 +159,9 @@ public final class RelaySource implements Source {
                     while (b.hasRemaining()) {
                         Codec codec = Codec.byId(b.get() & 0xFF);
                         if (codec == null || b.remaining() < 4) throw new IOException("relay stream from " + options.address() + " is malformed");
-                        Transaction t = decoder.decode(codec, b, 4 + b.getInt(b.position()));
-                        if (!queue.put(LogSource.select(t, filter, selected, decoder.lastEpoch()))) return;
+                        for (Transaction t : decoder.decode(codec, b, 4 + b.getInt(b.position()))) {
+                            if (!queue.put(LogSource.select(t, filter, selected, decoder.lastEpoch()))) return;
+                        }
                     }
                 } else if (type == RelayProtocol.ERROR) {
                     throw refusal(b);

@@ -53,6 +53,7 @@ final class SegmentFile implements AutoCloseable {
     private long commitTime;
     private int rawLength;
     private int compressedLength;
+    private int count;
 
     private SegmentFile(Path path, Object fileKey, FileChannel channel) throws IOException {
         this.path = path;
@@ -119,9 +120,11 @@ final class SegmentFile implements AutoCloseable {
         commitTime = buf.getLong(i + RecordFormat.COMMIT_TIME_AT);
         rawLength = buf.getInt(i + RecordFormat.RAW_LENGTH_AT);
         compressedLength = buf.getInt(i + RecordFormat.COMPRESSED_LENGTH_AT);
+        count = buf.getInt(i + RecordFormat.COUNT_AT);
         // the length field is outside the CRC; the compressed length inside it must agree with it
         if (compressedLength < 0 || compressedLength > RecordFormat.MAX_PAYLOAD || rawLength < 0
-                || rawLength > RecordFormat.MAX_PAYLOAD || length != RecordFormat.FIXED_AFTER_LENGTH + compressedLength) {
+                || rawLength > RecordFormat.MAX_PAYLOAD || length != RecordFormat.FIXED_AFTER_LENGTH + compressedLength
+                || !RecordFormat.validCount(count, fragment, last)) {
             return Frame.MALFORMED;
         }
         long end = at + size();
@@ -131,6 +134,9 @@ final class SegmentFile implements AutoCloseable {
 
     /** Describes a {@link Frame#MALFORMED} header. */
     String malformation() {
+        if (!RecordFormat.validCount(count, fragment, last)) {
+            return "record says it holds " + count + " transactions as fragment " + fragment + (last ? " (last)" : "");
+        }
         return "record length " + length + " disagrees with its compressed length " + compressedLength
                 + " and raw length " + rawLength;
     }
@@ -172,8 +178,19 @@ final class SegmentFile implements AutoCloseable {
         return 4 + length;
     }
 
+    /** The seqno of the record's first transaction. */
     long seqno() {
         return seqno;
+    }
+
+    /** The seqno of the record's last transaction. */
+    long lastSeqno() {
+        return seqno + count - 1;
+    }
+
+    /** How many transactions the record holds: 1 for a fragment. */
+    int count() {
+        return count;
     }
 
     int fragment() {
@@ -188,6 +205,7 @@ final class SegmentFile implements AutoCloseable {
         return epoch;
     }
 
+    /** The greatest commit time of the record's transactions. */
     long commitTime() {
         return commitTime;
     }

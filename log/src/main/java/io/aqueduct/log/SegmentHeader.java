@@ -16,7 +16,8 @@ import java.util.zip.CRC32C;
 record SegmentHeader(Codec codec, long baseSeqno, long epoch, UUID fileId) {
     static final int SIZE = 44;
     static final int MAGIC = 0x4151524C;
-    static final int VERSION = 1;
+    /** 2: records hold blocks of transactions (a count in the record header, a length before each transaction). */
+    static final int VERSION = 2;
     private static final int CRC_AT = 40;
 
     ByteBuffer toBuffer() {
@@ -41,7 +42,9 @@ record SegmentHeader(Codec codec, long baseSeqno, long epoch, UUID fileId) {
         }
         int version = b.getShort(at + 4) & 0xFFFF;
         if (version != VERSION) {
-            throw new LogCorruptException(file, 4, "segment format version " + version + " is not supported; this build reads version " + VERSION);
+            throw new LogCorruptException(file, 4, "segment format version " + version + " is not supported; this build reads version "
+                    + VERSION + (version < VERSION ? ": the log was written by an earlier Aqueduct; let its readers finish with that "
+                    + "version, or delete the log and capture again (downstream jobs then start anew)" : ": upgrade Aqueduct"));
         }
         CRC32C crc = new CRC32C();
         crc.update(b.array(), b.arrayOffset() + at, CRC_AT);

@@ -5,7 +5,8 @@ import java.util.Arrays;
 
 /**
  * An in-memory index of one segment, built by scanning its record headers: an entry about every {@code intervalBytes},
- * always at the first record of a transaction, holding its seqno, its offset, and the greatest commit time of the
+ * always at the first record of a transaction (or of a block of them), holding its first seqno, its offset, and the
+ * greatest commit time of the
  * segment's transactions before it. Commit times need not increase from one transaction to the next; that running
  * maximum does, so both lookups are binary searches.
  */
@@ -45,7 +46,7 @@ final class SparseIndex {
                 if (size == 0 || start - offsets[size - 1] >= intervalBytes) add(seqno, start, maxTime);
                 maxTime = Math.max(maxTime, time);
                 wholeEnd = offset;
-                nextSeqno = f.seqno() + 1;
+                nextSeqno = f.lastSeqno() + 1;
             }
         }
     }

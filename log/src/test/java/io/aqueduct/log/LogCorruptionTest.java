@@ -23,19 +23,22 @@ class LogCorruptionTest {
     @TempDir
     Path dir;
 
-    /** Where one record sits, and how many records come before it in the whole log. */
-    record Located(Path file, long offset, int size, int recordsBefore) {}
+    /**
+     * Where one record sits, how many transactions (fragments counted each) come before it in the whole log, and how
+     * many it holds.
+     */
+    record Located(Path file, long offset, int size, int recordsBefore, int count) {}
 
     @ParameterizedTest
     @EnumSource(value = Codec.class, names = {"NONE", "LZ4"})
     void aFlippedByteAnywhereInARecordStopsTheReaderThere(Codec codec) throws IOException {
         List<Transaction> records = new Samples(30).stream(1, 120, 10);
         Logs.write(dir, Logs.options(codec, 8 * 1024), records);
-        List<Located> all = locateAll();
-        assertThat(all).hasSameSizeAs(records);
+        List<Located> all = locateAll(records);
+        assertThat(all).as("blocks and single records").anyMatch(l -> l.count() > 1).anyMatch(l -> l.count() == 1);
 
-        // a record in the middle of a segment, the last record of a segment, and the log's very last record
-        Located middle = all.get(all.size() / 2);
+        // a block in the middle of a segment, the last record of a segment, and the log's very last record
+        Located middle = all.subList(all.size() / 2, all.size()).stream().filter(l -> l.count() > 1).findFirst().orElseThrow();
         Located endOfSegment = all.stream().filter(l -> !l.file().equals(all.get(0).file())).findFirst()
                 .map(l -> all.get(l.recordsBefore() - 1)).orElseThrow();
         Located last = all.get(all.size() - 1);
@@ -57,10 +60,10 @@ class LogCorruptionTest {
     void aFlippedByteInASegmentHeaderStopsTheReaderThere() throws IOException {
         List<Transaction> records = new Samples(31).stream(1, 120, 10);
         Logs.write(dir, Logs.options(Codec.LZ4, 8 * 1024), records);
-        List<Located> all = locateAll();
+        List<Located> all = locateAll(records);
         TreeMap<Long, Path> segments = LogFiles.segments(dir);
         Map.Entry<Long, Path> second = segments.higherEntry(segments.firstKey());
-        int before = (int) all.stream().filter(l -> l.file().equals(segments.firstEntry().getValue())).count();
+        int before = all.stream().filter(l -> l.file().equals(second.getValue())).findFirst().orElseThrow().recordsBefore();
 
         for (int i = 0; i < SegmentHeader.SIZE; i++) {
             flip(second.getValue(), i);
@@ -78,8 +81,8 @@ class LogCorruptionTest {
     @Test
     void aWriterRefusesALastSegmentDamagedBeforeItsTail() throws IOException {
         List<Transaction> records = new Samples(32).stream(1, 40, 0);
-        Logs.write(dir, Logs.options(Codec.LZ4, 1 << 20), records);
-        Located victim = locateAll().get(10);
+        Logs.write(dir, Logs.options(Codec.LZ4, 1 << 20).withBlockBytes(4096), records);
+        Located victim = locateAll(records).get(1);
         flip(victim.file(), victim.offset() + RecordFormat.HEADER_SIZE + 1);
 
         assertThatThrownBy(() -> LogWriter.open(dir, Logs.options(Codec.LZ4, 1 << 20)))
@@ -115,15 +118,22 @@ class LogCorruptionTest {
         }
     }
 
-    private List<Located> locateAll() throws IOException {
+    /** The records of the log written from {@code records} (transactions and fragments, in log order). */
+    private List<Located> locateAll(List<Transaction> records) throws IOException {
         List<Located> out = new ArrayList<>();
+        int before = 0;
         for (Path p : LogFiles.segments(dir).values()) {
             try (SegmentFile f = SegmentFile.open(p)) {
                 for (long o = SegmentHeader.SIZE; f.frame(o) == SegmentFile.Frame.COMPLETE; o += f.size()) {
-                    out.add(new Located(p, o, f.size(), out.size()));
+                    Transaction first = records.get(before);
+                    assertThat(first.seq()).isEqualTo(f.seqno());
+                    assertThat(first.fragment()).isEqualTo(f.fragment());
+                    out.add(new Located(p, o, f.size(), before, f.count()));
+                    before += f.count();
                 }
             }
         }
+        assertThat(before).isEqualTo(records.size());
         return out;
     }
 

@@ -33,6 +33,7 @@ class LogSeekTest {
         records = new Samples(20).stream(FIRST, COUNT, 9);
         Logs.write(dir, Logs.options(Codec.LZ4, 64 * 1024), records);
         assertThat(LogFiles.segments(dir)).hasSizeGreaterThan(10);
+        assertThat(Logs.blocks(dir)).as("records holding several transactions, for seeks to land inside").isGreaterThan(10);
     }
 
     @Test

@@ -27,6 +27,11 @@ class LogSinkTest {
         return new LogSink(log(), Logs.options(Codec.LZ4, 64 * 1024));
     }
 
+    /** With 16 KiB segments: 600 sample transactions make about ten. */
+    private LogSink small() {
+        return new LogSink(log(), Logs.options(Codec.LZ4, 16 * 1024));
+    }
+
     /** Runs a capture job to the end of its source's transactions, from the stored position. */
     private void capture(List<Transaction> sourceTransactions, Path state) throws Exception {
         try (FilePositionStore store = new FilePositionStore(state)) {
@@ -70,7 +75,7 @@ class LogSinkTest {
     void retentionDeletesOldSegmentsButKeepsWhatARegisteredReaderNeeds() throws Exception {
         java.nio.file.Files.createDirectories(log());
         LogReaders.acknowledge(log(), "slow", 150, "test");
-        LogSink sink = sink().retention(new LogRetention.Policy(null, 100 * 1024));
+        LogSink sink = small().retention(new LogRetention.Policy(null, 20 * 1024));
         sink.open();
         try {
             sink.apply(0, samples.stream(1, 600, 0));
@@ -78,7 +83,7 @@ class LogSinkTest {
             sink.close();
         }
         // retention runs when the sink opens and then once a minute: open again to run it now
-        LogSink again = sink().retention(new LogRetention.Policy(null, 100 * 1024));
+        LogSink again = small().retention(new LogRetention.Policy(null, 20 * 1024));
         again.open();
         again.close();
         long first = LogFiles.segments(log()).firstKey();
@@ -89,12 +94,12 @@ class LogSinkTest {
 
         // once the reader has moved on, the size limit holds
         LogReaders.acknowledge(log(), "slow", 600, "test");
-        LogSink last = sink().retention(new LogRetention.Policy(null, 100 * 1024));
+        LogSink last = small().retention(new LogRetention.Policy(null, 20 * 1024));
         last.open();
         last.close();
         long bytes = 0;
         for (Path seg : LogFiles.segments(log()).values()) bytes += java.nio.file.Files.size(seg);
-        assertThat(bytes).isLessThanOrEqualTo(100 * 1024 + 64 * 1024 + 4096);
+        assertThat(bytes).isLessThanOrEqualTo(20 * 1024 + 16 * 1024 + 4096);
         assertThat(LogFiles.segments(log()).firstKey()).isGreaterThan(first);
     }
 

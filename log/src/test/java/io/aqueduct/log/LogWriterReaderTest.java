@@ -80,7 +80,7 @@ class LogWriterReaderTest {
                     // a segment is only left behind once it has reached its size
                     if (!first && f.fragment() == 0) assertThat(offset).isLessThan(2048);
                     first = false;
-                    lastSeq = f.seqno();
+                    lastSeq = f.lastSeqno();
                     lastWasLast = f.last();
                     offset += f.size();
                 }
@@ -90,6 +90,52 @@ class LogWriterReaderTest {
             }
         }
         assertSameAll(Logs.readAll(dir), records);
+    }
+
+    @Test
+    void smallWholeTransactionsShareBlocksWhileFragmentsAndLargeOnesGoAlone() throws IOException {
+        Samples samples = new Samples(9);
+        List<Transaction> records = samples.stream(1, 400, 7);
+        int blockBytes = 1024;
+        Logs.write(dir, Logs.options(Codec.LZ4, 1 << 20).withBlockBytes(blockBytes), records);
+
+        int transactions = 0;
+        int blocks = 0;
+        int largeAlone = 0;
+        try (SegmentFile f = SegmentFile.open(LogFiles.segmentPath(dir, 1))) {
+            for (long o = SegmentHeader.SIZE; f.frame(o) == SegmentFile.Frame.COMPLETE; o += f.size()) {
+                assertThat(f.seqno()).isEqualTo(records.get(transactions).seq());
+                if (f.count() > 1) {
+                    blocks++;
+                    assertThat(f.fragment()).isZero();
+                    assertThat(f.last()).isTrue();
+                    assertThat(f.rawLength()).as("a block stays within blockBytes").isLessThanOrEqualTo(blockBytes);
+                } else if (f.fragment() == 0 && f.last() && f.rawLength() > blockBytes) {
+                    largeAlone++;
+                }
+                for (int i = 0; i < f.count(); i++) {
+                    Transaction t = records.get(transactions + i);
+                    if (t.fragment() > 0 || !t.last()) assertThat(f.count()).as("a fragment is a record of its own").isOne();
+                }
+                transactions += f.count();
+            }
+        }
+        assertThat(transactions).isEqualTo(records.size());
+        assertThat(blocks).isGreaterThan(10);
+        assertThat(largeAlone).isPositive();
+        assertSameAll(Logs.readAll(dir), records);
+
+        // blockBytes 0: a record per transaction or fragment
+        Path single = dir.resolve("single");
+        Logs.write(single, Logs.options(Codec.LZ4, 1 << 20).withBlockBytes(0), records);
+        int n = 0;
+        try (SegmentFile f = SegmentFile.open(LogFiles.segmentPath(single, 1))) {
+            for (long o = SegmentHeader.SIZE; f.frame(o) == SegmentFile.Frame.COMPLETE; o += f.size(), n++) {
+                assertThat(f.count()).isOne();
+            }
+        }
+        assertThat(n).isEqualTo(records.size());
+        assertSameAll(Logs.readAll(single), records);
     }
 
     @Test
@@ -193,9 +239,9 @@ class LogWriterReaderTest {
                 .hasMessageContaining("epoch 4 is older than the relay log's epoch 5");
         Logs.write(dir, Logs.options(Codec.LZ4, 1 << 20).withEpoch(6), samples.stream(4, 1, 0));
 
-        try (SegmentFile f = SegmentFile.open(LogFiles.segmentPath(dir, 1))) {
+        try (LogReader r = LogReader.open(dir)) {
             List<Long> epochs = new ArrayList<>();
-            for (long o = SegmentHeader.SIZE; f.frame(o) == SegmentFile.Frame.COMPLETE; o += f.size()) epochs.add(f.epoch());
+            while (r.next() != null) epochs.add(r.lastEpoch());
             assertThat(epochs).containsExactly(5L, 5L, 5L, 6L);
         }
     }

@@ -70,4 +70,15 @@ final class Logs {
         }
         return List.of();
     }
+
+    /** How many records of the log hold more than one transaction. */
+    static int blocks(Path dir) throws IOException {
+        int n = 0;
+        for (Path p : LogFiles.segments(dir).values()) {
+            try (SegmentFile f = SegmentFile.open(p)) {
+                for (long o = SegmentHeader.SIZE; f.frame(o) == SegmentFile.Frame.COMPLETE; o += f.size()) if (f.count() > 1) n++;
+            }
+        }
+        return n;
+    }
 }

@@ -39,7 +39,7 @@ class RelayPipelineTest {
         }
         Path log = Files.createDirectories(tmp.resolve("relay"));
         Path state = tmp.resolve("capture");
-        LogWriterOptions options = LogWriterOptions.defaults().withSegmentBytes(32 * 1024).withEpoch(Logs.EPOCH);
+        LogWriterOptions options = LogWriterOptions.defaults().withSegmentBytes(8 * 1024).withEpoch(Logs.EPOCH);
 
         TableFilter customersOnly = new TableFilter(List.of("shop\\.customers"), List.of());
         Predicate<Change> customers = c -> c instanceof RowChange rc ? rc.table().equals(Samples.CUSTOMERS.id())

@@ -61,7 +61,11 @@ class RelayServerTest {
     }
 
     private List<Transaction> capture(List<Transaction> transactions) throws Exception {
-        LogSink sink = new LogSink(log(), Logs.options(Codec.LZ4, 256 * 1024));
+        return capture(transactions, Codec.LZ4);
+    }
+
+    private List<Transaction> capture(List<Transaction> transactions, Codec codec) throws Exception {
+        LogSink sink = new LogSink(log(), Logs.options(codec, 256 * 1024));
         sink.open();
         long first = sink.lastSeqno() + 1;
         try {
@@ -125,6 +129,22 @@ class RelayServerTest {
             assertThat(s.name()).isEqualTo("orders");
             assertThat(s.sent()).isEqualTo(450);
         });
+    }
+
+    @Test
+    void aReaderStartingInsideABlockGetsTheTransactionsFromItsSeqnoOn() throws Exception {
+        List<Transaction> logged = capture(samples.stream(1, 300, 0));
+        long inside = -1;
+        try (SegmentFile f = SegmentFile.open(LogFiles.segments(log()).firstEntry().getValue())) {
+            for (long o = SegmentHeader.SIZE; inside < 0 && f.frame(o) == SegmentFile.Frame.COMPLETE; o += f.size()) {
+                if (f.count() > 2) inside = f.seqno() + 1;
+            }
+        }
+        assertThat(inside).as("a block of three or more").isPositive();
+        RelayServer server = serve();
+        Running r = new Running(new RelaySource(reader(server, "r1"), TableFilter.all()), new LogSourcePosition(inside - 1, Logs.EPOCH));
+        List<Transaction> rest = logged.subList((int) inside - 1, logged.size());
+        assertSameAll(r.receive(rest.size()), Pipelines.asRead(rest, c -> true));
     }
 
     @Test
@@ -219,7 +239,8 @@ class RelayServerTest {
 
     @Test
     void damageInTheServersLogStopsTheReaderWithTheFileAndOffset() throws Exception {
-        List<Transaction> logged = capture(samples.stream(1, 50, 0));
+        // several blocks, so that some come before the damage
+        List<Transaction> logged = capture(samples.stream(1, 500, 0));
         Path segment = LogFiles.segments(log()).firstEntry().getValue();
         long at = Files.size(segment) / 2;
         try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
@@ -254,7 +275,8 @@ class RelayServerTest {
         // about 25 MB of records: far more than the server buffers for one connection and the socket buffers hold
         Samples big = new Samples(5);
         List<Transaction> logged = new ArrayList<>();
-        for (int i = 0; i < 8; i++) logged.addAll(capture(big.stream(1 + 10_000L * i, 10_000, 0)));
+        // uncompressed, so that the log is far bigger than what the server buffers for a reader
+        for (int i = 0; i < 8; i++) logged.addAll(capture(big.stream(1 + 10_000L * i, 10_000, 0), Codec.NONE));
         RelayServer server = serve();
         try (Socket stalled = new Socket("127.0.0.1", server.port())) {
             // logs in and asks for everything, then never reads

@@ -106,17 +106,21 @@ public record Endpoint(
      *
      * @param codec        payload compression of new segments: {@code lz4}, {@code zstd} or {@code none}
      * @param segmentBytes a new segment file is started at the first transaction boundary past this size
+     * @param blockBytes   consecutive small transactions are compressed together in records of up to this many raw
+     *                     bytes; 0 gives each transaction its own record
      * @param fsync        {@code batch} (one fsync per applied batch, with group commit) or {@code every-record}
      *                     (an fsync after every transaction as well)
      * @param retention    what the log deletes once every registered reader has it
      * @param serve        a relay server to run next to the writer, or null
      */
-    public record LogOptions(String codec, long segmentBytes, String fsync, Retention retention, Serve serve) {
+    public record LogOptions(String codec, long segmentBytes, int blockBytes, String fsync, Retention retention, Serve serve) {
         public static final List<String> CODECS = List.of("lz4", "zstd", "none");
         public static final List<String> FSYNC_POLICIES = List.of("batch", "every-record");
         /** The log module's smallest segment: room for a header and some records. */
         public static final long MIN_SEGMENT_BYTES = 1024;
-        public static final LogOptions DEFAULTS = new LogOptions("lz4", 128L << 20, "batch", Retention.KEEP_ALL, null);
+        /** Largest block: a reader decompresses a whole block to read any of its transactions. */
+        public static final int MAX_BLOCK_BYTES = 16 << 20;
+        public static final LogOptions DEFAULTS = new LogOptions("lz4", 128L << 20, 64 << 10, "batch", Retention.KEEP_ALL, null);
 
         public LogOptions {
             if (!CODECS.contains(codec)) throw new IllegalArgumentException("codec must be one of " + CODECS + ": " + codec);
@@ -125,6 +129,9 @@ public record Endpoint(
             }
             if (segmentBytes < MIN_SEGMENT_BYTES) {
                 throw new IllegalArgumentException("segmentBytes must be at least " + MIN_SEGMENT_BYTES + ": " + segmentBytes);
+            }
+            if (blockBytes < 0 || blockBytes > MAX_BLOCK_BYTES) {
+                throw new IllegalArgumentException("blockBytes must be between 0 and " + MAX_BLOCK_BYTES + ": " + blockBytes);
             }
         }
     }

@@ -250,13 +250,19 @@ public final class JobConfigLoader {
             throw new ConfigException(side + ".segment-size: must be at least 1KB, got " + segmentBytes + " bytes "
                     + "(the default is 128MB).");
         }
+        // 0 is a valid block size: every transaction in a record of its own
+        long blockBytes = "0".equals(n.string("block-size", null)) ? 0 : n.bytes("block-size", Endpoint.LogOptions.DEFAULTS.blockBytes());
+        if (blockBytes > Endpoint.LogOptions.MAX_BLOCK_BYTES) {
+            throw new ConfigException(side + ".block-size: must be at most 16MB, got " + blockBytes + " bytes (the default "
+                    + "is 64KB; 0 gives every transaction a record of its own).");
+        }
         String fsync = n.oneOf("fsync", Endpoint.LogOptions.DEFAULTS.fsync(), Endpoint.LogOptions.FSYNC_POLICIES);
         ConfigNode r = n.section("retention");
         Endpoint.Retention retention = new Endpoint.Retention(r.duration("max-age", null), r.bytes("max-bytes", 0));
         r.finish();
         Endpoint.Serve serve = n.has("serve") ? serve(n.section("serve"), base) : null;
         n.finish();
-        return Endpoint.logTarget(dir, new Endpoint.LogOptions(codec, segmentBytes, fsync, retention, serve));
+        return Endpoint.logTarget(dir, new Endpoint.LogOptions(codec, segmentBytes, (int) blockBytes, fsync, retention, serve));
     }
 
     /** {@code source: {type: relay, host, port, user, password, tls}}: a relay server. */

@@ -640,7 +640,7 @@ class JobConfigLoaderTest {
     static final String CAPTURE = """
             name: shop-capture
             source: {type: mysql, user: root, server-id: 6001}
-            target: {type: log, path: ./relay/shop, codec: zstd, segment-size: 64MB, fsync: every-record}
+            target: {type: log, path: ./relay/shop, codec: zstd, segment-size: 64MB, block-size: 256KB, fsync: every-record}
             state: ./state/shop-capture
             """;
 
@@ -657,7 +657,7 @@ class JobConfigLoaderTest {
     void logTargetIsReadWithItsPathResolvedAgainstTheJobFile() {
         JobConfig c = parse(CAPTURE);
         assertThat(c.target()).isEqualTo(Endpoint.logTarget(Path.of("/etc/aqueduct/jobs/relay/shop"),
-                new Endpoint.LogOptions("zstd", 64L << 20, "every-record", Endpoint.Retention.KEEP_ALL, null)));
+                new Endpoint.LogOptions("zstd", 64L << 20, 256 << 10, "every-record", Endpoint.Retention.KEEP_ALL, null)));
         assertThat(c.target().isLog()).isTrue();
         assertThat(c.target().address()).isEqualTo("/etc/aqueduct/jobs/relay/shop");
         assertThat(c.source().isLog()).isFalse();
@@ -669,11 +669,12 @@ class JobConfigLoaderTest {
 
     @Test
     void logTargetDefaults() {
-        JobConfig c = parse(CAPTURE.replace(", codec: zstd, segment-size: 64MB, fsync: every-record", ""));
+        JobConfig c = parse(CAPTURE.replace(", codec: zstd, segment-size: 64MB, block-size: 256KB, fsync: every-record", ""));
         assertThat(c.target().log()).isEqualTo(Endpoint.LogOptions.DEFAULTS);
-        assertThat(c.target().log()).isEqualTo(new Endpoint.LogOptions("lz4", 128L << 20, "batch", Endpoint.Retention.KEEP_ALL, null));
+        assertThat(c.target().log()).isEqualTo(new Endpoint.LogOptions("lz4", 128L << 20, 64 << 10, "batch", Endpoint.Retention.KEEP_ALL, null));
         assertThat(c.target().log().retention().keepsAll()).isTrue();
         assertThat(parse(CAPTURE.replace("codec: zstd", "codec: none")).target().log().codec()).isEqualTo("none");
+        assertThat(parse(CAPTURE.replace("block-size: 256KB", "block-size: 0")).target().log().blockBytes()).isZero();
     }
 
     @Test
@@ -688,6 +689,9 @@ class JobConfigLoaderTest {
                 .startsWith("target.segment-size: ").contains("'big'");
         assertThat(error(CAPTURE.replace("segment-size: 64MB", "segment_size: 64MB")).getMessage())
                 .startsWith("target.segment_size: unknown key.").contains("Did you mean 'segment-size'?");
+        assertThat(error(CAPTURE.replace("block-size: 256KB", "block-size: 32MB")).getMessage())
+                .startsWith("target.block-size: must be at most 16MB").contains("0 gives every transaction a record of its own");
+        assertThat(error(CAPTURE.replace("block-size: 256KB", "block-size: -1")).getMessage()).startsWith("target.block-size: ");
     }
 
     @Test

@@ -48,11 +48,11 @@ import java.util.stream.Stream;
  * as 1-, 10- and 100-row transactions). See {@link #usage()}; bench/relay builds and starts it.
  *
  * <ol>
- *   <li><b>compression</b>: the binlog is captured in this JVM; each transaction is encoded with the log's
- *       {@link TransactionCodec} and compressed with the log's own compressor, per codec (LZ4, zstd) and transaction
- *       size. The ratio is read from the records a {@link LogWriter} wrote (raw ÷ compressed payload length); speeds
- *       are MB of raw payload per second, compressing and decompressing each record's payload alone, as the writer and
- *       readers do.</li>
+ *   <li><b>compression</b>: the binlog is captured in this JVM and written by a {@link LogWriter} per codec (LZ4, zstd),
+ *       in blocks (the default) and one transaction per record. The ratio is read from the records (raw ÷ compressed
+ *       payload length), per transaction size; speeds are MB of raw payload per second, compressing and decompressing
+ *       the blocks the writer made ({@link LogInspector#payload}) with the log's own compressor, and encoding and
+ *       decoding each transaction alone with the {@link TransactionCodec}.</li>
  *   <li><b>capture</b>: the capture job's cost of writing the log: the same binlog captured by the MySQL source into a
  *       discarding sink and into the relay log ({@code Jobs.sink} of a {@code target: {type: log}} job: LZ4, 128 MB
  *       segments, fsync batch), each in its own JVM, back to back in every round.</li>
@@ -298,6 +298,9 @@ public final class LogBench {
         // payload sizes as the writer records them, per codec, in blocks (the default) and one transaction per record
         Map<String, long[][]> recorded = new LinkedHashMap<>(); // codec/layout -> phase -> {records, raw, compressed, txs}
         Map<Codec, Long> diskBytes = new LinkedHashMap<>();
+        // the decompressed payloads of the blocks the writer made, per phase: what the speeds below compress
+        List<List<byte[]>> blocks = new ArrayList<>();
+        for (int p = 0; p < phases.size(); p++) blocks.add(new ArrayList<>());
         for (Codec codec : CODECS) {
             for (int blockBytes : new int[] {LogWriterOptions.DEFAULT_BLOCK_BYTES, 0}) {
                 ReplicationBench.progress("compression: writing the " + txs.size() + " transactions to a " + codec + " log"
@@ -309,8 +312,10 @@ public final class LogBench {
                 }
                 long[][] sums = new long[phases.size()][4];
                 long[] transactions = {0};
+                boolean keepPayloads = codec == CODECS.get(0) && blockBytes > 0;
                 try (LogInspector log = LogInspector.open(dir)) {
                     log.walk(1, false, (r, t) -> {
+                        if (keepPayloads) blocks.get(phaseOf[(int) r.seqno() - 1]).add(log.payload(r));
                         // a block that straddles two phases counts for the phase of its first transaction
                         long[] p = sums[phaseOf[(int) r.seqno() - 1]];
                         p[0]++;
@@ -328,8 +333,8 @@ public final class LogBench {
             }
         }
 
-        // speeds: encode and decode each transaction; compress and decompress the blocks the writer makes, per phase;
-        // round 0 warms up
+        // speeds: encode and decode each transaction alone; compress and decompress the blocks the writer made, per
+        // phase; round 0 warms up
         List<List<Transaction>> byPhase = new ArrayList<>();
         for (int p = 0; p < phases.size(); p++) byPhase.add(new ArrayList<>());
         for (int i = 0; i < txs.size(); i++) byPhase.get(phaseOf[i]).add(txs.get(i));
@@ -338,7 +343,6 @@ public final class LogBench {
         for (int round = 0; round <= repeats; round++) {
             ReplicationBench.progress("compression: " + (round == 0 ? "warm-up round" : "round " + round + "/" + repeats));
             TransactionCodec tc = new TransactionCodec();
-            List<List<byte[]>> blocks = new ArrayList<>();
             for (int p = 0; p < phases.size(); p++) {
                 List<Transaction> list = byPhase.get(p);
                 List<byte[]> enc = new ArrayList<>(list.size());
@@ -357,7 +361,6 @@ public final class LogBench {
                     s.add("encode/" + p, raw / 1e6 / (encodeNanos / 1e9));
                     s.add("decode/" + p, raw / 1e6 / (decodeNanos / 1e9));
                 }
-                blocks.add(blocks(enc, LogWriterOptions.DEFAULT_BLOCK_BYTES));
             }
             for (Codec codec : CODECS) {
                 try (Compressor c = new Compressor(codec)) {
@@ -393,46 +396,6 @@ public final class LogBench {
             }
         }
         reportCompression(recorded, diskBytes, s);
-    }
-
-    /**
-     * Payloads as the writer gathers them into records: each encoding after its varint length, up to {@code blockBytes}
-     * per block; an encoding of {@code blockBytes} or more alone.
-     */
-    private static List<byte[]> blocks(List<byte[]> encodings, int blockBytes) {
-        List<byte[]> out = new ArrayList<>();
-        java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream(blockBytes + 16);
-        for (byte[] e : encodings) {
-            int payload = varintSize(e.length) + e.length;
-            boolean alone = e.length >= blockBytes;
-            if (block.size() > 0 && (alone || block.size() + payload > blockBytes)) {
-                out.add(block.toByteArray());
-                block.reset();
-            }
-            for (long v = e.length; ; v >>>= 7) {
-                if (v < 0x80) {
-                    block.write((int) v);
-                    break;
-                }
-                block.write((int) (v & 0x7F) | 0x80);
-            }
-            block.writeBytes(e);
-            if (alone) {
-                out.add(block.toByteArray());
-                block.reset();
-            }
-        }
-        if (block.size() > 0) out.add(block.toByteArray());
-        return out;
-    }
-
-    private static int varintSize(long v) {
-        int n = 1;
-        while (v >= 0x80) {
-            v >>>= 7;
-            n++;
-        }
-        return n;
     }
 
     /** Captures the whole workload with the real MySQL source and pipeline into memory. */
@@ -484,7 +447,7 @@ public final class LogBench {
                 LogWriterOptions.DEFAULT_BLOCK_BYTES / 1024);
         stdout.println("   each record alone; ratio = raw ÷ compressed payload bytes, summed over the records a LogWriter wrote");
         stdout.println("   ('1 tx/rec': the same with one transaction per record, as before blocks); MB/s = MB of raw payload");
-        stdout.println("   per second, compressing / decompressing the blocks with the log's Compressor");
+        stdout.println("   per second, compressing / decompressing the blocks the LogWriter made with the log's Compressor");
         stdout.println();
         String head = String.format("   %-16s %-5s %9s %8s %10s %10s %7s %9s %13s %15s", "transactions", "codec", "txs", "records",
                 "raw B/tx", "comp B/tx", "ratio", "1 tx/rec", "compress MB/s", "decompress MB/s");

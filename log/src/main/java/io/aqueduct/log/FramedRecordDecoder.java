@@ -95,9 +95,7 @@ final class FramedRecordDecoder implements AutoCloseable {
                 boolean wanted = payload.nextSeqno() >= expectedSeqno;
                 payload.next();
                 if (!wanted) continue;
-                Transaction t = codec.decode(raw, payload.offset(), payload.length(), rowsOf);
-                payload.check(t.seq(), t.fragment(), t.last(), t.commitTime());
-                out.add(t);
+                out.add(payload.decode(codec, rowsOf));
             }
         } catch (RuntimeException e) {
             throw damaged("cannot decode the record of seqno " + seqno + ": " + e.getMessage());

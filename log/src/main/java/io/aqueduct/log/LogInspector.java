@@ -235,6 +235,33 @@ public final class LogInspector implements AutoCloseable {
         throw new IllegalStateException("unreachable: the newest segment ends the walk");
     }
 
+    /**
+     * The decompressed payload of a record a walk visited (see {@link RecordFormat}): for each of its transactions, the
+     * varint length and the encoding. For tools that look at what the log compresses.
+     *
+     * @throws LogCorruptException when the record is no longer there as the walk saw it, or is damaged
+     */
+    public byte[] payload(Record r) throws IOException {
+        try (SegmentFile f = SegmentFile.open(r.file())) {
+            if (f.frame(r.offset()) != SegmentFile.Frame.COMPLETE || f.seqno() != r.seqno() || f.size() != r.size()) {
+                throw new LogCorruptException(r.file(), r.offset(), "the record of seqno " + r.seqno() + " is no longer there");
+            }
+            if (!f.load()) {
+                throw new LogCorruptException(r.file(), r.offset(), String.format("record CRC32C mismatch: stored 0x%08x, computed 0x%08x",
+                        f.storedCrc(), f.computedCrc()));
+            }
+            byte[] out = new byte[f.rawLength()];
+            try {
+                compressors.computeIfAbsent(f.header().codec(), Compressor::new)
+                        .decompress(f.array(), f.payloadIndex(), f.compressedLength(), out, out.length);
+            } catch (RuntimeException e) {
+                throw new LogCorruptException(r.file(), r.offset(), "cannot decompress the record of seqno " + r.seqno() + ": "
+                        + e.getMessage(), e);
+            }
+            return out;
+        }
+    }
+
     @Override
     public void close() {
         for (Compressor c : compressors.values()) c.close();
@@ -251,9 +278,7 @@ public final class LogInspector implements AutoCloseable {
             payload.reset(raw, rawLength, r.seqno(), r.count(), r.fragment(), r.last(), r.commitTime());
             while (payload.hasNext()) {
                 payload.next();
-                Transaction t = codec.decode(raw, payload.offset(), payload.length());
-                payload.check(t.seq(), t.fragment(), t.last(), t.commitTime());
-                out.add(t);
+                out.add(payload.decode(codec, null));
             }
         } catch (RuntimeException e) {
             throw new LogCorruptException(r.file(), r.offset(), "cannot decode the record of seqno " + r.seqno() + " fragment "

@@ -109,8 +109,7 @@ public final class LogReader implements AutoCloseable {
     public Transaction next() throws IOException {
         try {
             if (!enterTransaction()) return null;
-            Transaction t = codec.decode(raw, payload.offset(), payload.length(), rowsOf);
-            payload.check(t.seq(), t.fragment(), t.last(), t.commitTime());
+            Transaction t = payload.decode(codec, rowsOf);
             leaveTransaction(t.last());
             return t;
         } catch (RuntimeException e) {
@@ -290,6 +289,15 @@ public final class LogReader implements AutoCloseable {
         }
     }
 
+    /** Forgets the loaded record, to be loaded again on the next call (it may be half read: a block). */
+    private void dropLoadedRecord() {
+        if (inRecord) {
+            payload.clear();
+            inRecord = false;
+            mayStartInside = true;
+        }
+    }
+
     /**
      * Positions the reader at the first record of transaction {@code seqno}. The seqno right after the last whole
      * transaction is allowed too: the reader then waits for it.
@@ -336,6 +344,7 @@ public final class LogReader implements AutoCloseable {
      * @throws IllegalArgumentException when the log is empty
      */
     public void seekToTime(long epochMillis) throws IOException {
+        dropLoadedRecord(); // the search reuses its buffer
         TreeMap<Long, Path> segments = nonEmptySegments();
         for (long base : segments.keySet()) {
             SegmentFile f = openSegment(base);
@@ -386,6 +395,7 @@ public final class LogReader implements AutoCloseable {
      * @throws IllegalArgumentException when the log is empty
      */
     public void seekToSourcePosition(String positionJson, Comparator<String> order) throws IOException {
+        dropLoadedRecord(); // the search reuses its buffer
         Objects.requireNonNull(positionJson, "positionJson");
         Objects.requireNonNull(order, "order");
         List<Long> bases = new ArrayList<>(nonEmptySegments().keySet());
@@ -480,9 +490,9 @@ public final class LogReader implements AutoCloseable {
         long commitTime = f.commitTime();
         int rawLength = decompress(f, at);
         RecordPayload p = new RecordPayload();
-        p.reset(raw, rawLength, seqno, count, fragment, last, commitTime);
         List<RecordHead> heads = new ArrayList<>(count);
         try {
+            p.reset(raw, rawLength, seqno, count, fragment, last, commitTime);
             while (p.hasNext()) {
                 p.next();
                 RecordHead h = codec.decodeHead(raw, p.offset(), p.length());
@@ -566,11 +576,7 @@ public final class LogReader implements AutoCloseable {
      * read again on the next call, up to the same transaction, so that the reader keeps failing there.
      */
     private RuntimeException undecodable(RuntimeException e) {
-        if (inRecord) {
-            payload.clear();
-            inRecord = false;
-            mayStartInside = true;
-        }
+        dropLoadedRecord();
         if (e instanceof LogCorruptException || current == null) return e;
         return new LogCorruptException(current.path(), offset, "cannot decode the record holding seqno " + expectedSeqno
                 + " fragment " + expectedFragment + ": " + e.getMessage(), e);

@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
 public final class LogWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogWriter.class);
     private static final int BUFFER_BYTES = 1 << 20;
+    /**
+     * Largest encoding accepted: a record's payload is limited to {@link RecordFormat#MAX_PAYLOAD}, and a transaction
+     * encoded again at the start of a new block grows by the schemas it defines.
+     */
+    private static final int MAX_ENCODED = RecordFormat.MAX_PAYLOAD - (1 << 20);
 
     private final Path dir;
     private final LogWriterOptions options;
@@ -167,21 +172,25 @@ public final class LogWriter implements AutoCloseable {
         try {
             checkUsable();
             checkContinues(seqno, t);
-            BinaryWriter raw = codec.encodeToBuffer(t, seqno);
+            boolean whole = t.fragment() == 0 && t.last();
+            // the gathered block counts with its raw size: it goes into the segment before a roll
+            boolean roll = t.fragment() == 0 && (segment == null || rollBeforeNextTransaction
+                    || segment.size + block.length() >= options.segmentBytes());
+            // a transaction that joins the block refers to the schemas the block's transactions defined
+            BinaryWriter raw = codec.encodeToBuffer(t, seqno, whole && blockCount > 0 && !roll);
             // compressed data may come out a little larger than raw, and must fit a record as well
-            int payload = BinaryWriter.varLongSize(raw.length()) + raw.length();
-            if (raw.length() > RecordFormat.MAX_PAYLOAD - 8 || compressor.maxCompressedLength(payload) > RecordFormat.MAX_PAYLOAD) {
+            if (raw.length() > MAX_ENCODED || compressor.maxCompressedLength(raw.length() + 16) > RecordFormat.MAX_PAYLOAD) {
                 throw new IllegalArgumentException("transaction " + seqno + " fragment " + t.fragment() + " encodes to "
-                        + raw.length() + " bytes, more than the " + RecordFormat.MAX_PAYLOAD + " a record holds: split it into smaller fragments");
+                        + raw.length() + " bytes, more than the " + MAX_ENCODED + " a record holds: split it into smaller fragments");
             }
             try {
-                // the gathered block counts with its raw size: it goes into the segment before a roll
-                if (t.fragment() == 0 && (segment == null || rollBeforeNextTransaction
-                        || segment.size + block.length() >= options.segmentBytes())) {
-                    roll(seqno);
+                if (roll) roll(seqno);
+                boolean alone = !whole || raw.length() >= options.blockBytes();
+                if (blockCount > 0 && (alone || block.length() + BinaryWriter.varLongSize(raw.length()) + raw.length() > options.blockBytes())) {
+                    writeBlock();
+                    // it referred to schemas of the block just written, which the next record does not have
+                    if (whole) raw = codec.encodeToBuffer(t, seqno, false);
                 }
-                boolean alone = t.fragment() != 0 || !t.last() || raw.length() >= options.blockBytes();
-                if (alone || block.length() + payload > options.blockBytes()) writeBlock();
                 if (blockCount == 0) {
                     blockSeqno = seqno;
                     blockFragment = t.fragment();

@@ -33,9 +33,12 @@ import java.util.function.Predicate;
  * zigzag seq, zigzag fragment, byte last, zigzag commitTime, string id, string origin, string position JSON,
  * varint change count, then the changes. A change starts with a kind byte (0 insert, 1 update, 2 delete, 3 DDL). Row
  * changes carry a schema reference and their rows (before, after, as the kind has them), each row as a varint length
- * and tagged values. A schema reference is a varint index into the record's schema dictionary; the index one past the
- * dictionary's end introduces a new schema, written in full right there behind its varint byte length. So every
- * distinct schema appears once per record, however many rows use it.
+ * and tagged values. A schema reference is a varint index into the schema dictionary; the index one past the
+ * dictionary's end introduces a new schema, written in full right there behind its varint byte length. The dictionary
+ * starts empty with each record: so every distinct schema appears once per record, however many rows and transactions
+ * use it, and a transaction in a block can refer to a schema an earlier transaction of the block defined. Such a
+ * transaction is decoded after the ones before it in its record ({@code continueDictionary}); on its own, each
+ * transaction is encoded and decoded with a dictionary of its own.
  *
  * <p>Both directions cache schemas: the encoder keeps each schema instance's bytes, the decoder the schema decoded
  * from given bytes, so that a record of a few rows does not pay for its schema's columns each time, and equal schemas
@@ -71,6 +74,9 @@ public final class TransactionCodec {
     /** Bound of both schema caches, so that a log with endless schema changes cannot grow them forever. */
     private static final int MAX_CACHED_SCHEMAS = 4096;
 
+    /** Decodes no table's rows: for passing over a transaction while keeping the schemas it defines. */
+    static final Predicate<TableSchema> NO_ROWS = s -> false;
+
     private final BinaryWriter out = new BinaryWriter(8192);
     private final BinaryReader in = new BinaryReader();
     private final Map<TableSchema, Integer> written = new IdentityHashMap<>();
@@ -87,20 +93,24 @@ public final class TransactionCodec {
 
     /** Encodes into a new array. */
     public byte[] encode(Transaction t) {
-        BinaryWriter w = encodeToBuffer(t, t.seq());
+        BinaryWriter w = encodeToBuffer(t, t.seq(), false);
         return Arrays.copyOf(w.array(), w.length());
     }
 
     /**
      * Encodes into this codec's own buffer, valid until the next call, with {@code seqno} in place of the transaction's
-     * own {@link Transaction#seq()}.
+     * own {@link Transaction#seq()}. With {@code continueDictionary}, the schema dictionary of the transactions encoded
+     * since the last one without it goes on, so that the schemas they defined are referred to rather than written
+     * again: for the transactions of one block, in order.
      *
      * @throws IllegalArgumentException when a row holds a value of a type outside {@link io.aqueduct.core.model.Values}
      */
-    BinaryWriter encodeToBuffer(Transaction t, long seqno) {
+    BinaryWriter encodeToBuffer(Transaction t, long seqno, boolean continueDictionary) {
         out.reset();
-        written.clear();
-        dictionary.clear();
+        if (!continueDictionary) {
+            written.clear();
+            dictionary.clear();
+        }
         out.writeZigZag(seqno);
         out.writeZigZag(t.fragment());
         out.writeByte(t.last() ? 1 : 0);
@@ -157,9 +167,18 @@ public final class TransactionCodec {
      * the others. DDL is always decoded. Null accepts every table.
      */
     public Transaction decode(byte[] bytes, int offset, int length, Predicate<TableSchema> rowsOf) {
+        return decode(bytes, offset, length, rowsOf, false);
+    }
+
+    /**
+     * Like {@link #decode(byte[], int, int, Predicate)}; with {@code continueDictionary}, the schema dictionary of the
+     * transactions decoded since the last one without it goes on: for the transactions of one record, each decoded (or
+     * at least decoded with {@link #NO_ROWS}) after the ones before it.
+     */
+    Transaction decode(byte[] bytes, int offset, int length, Predicate<TableSchema> rowsOf, boolean continueDictionary) {
         BinaryReader r = in;
         r.reset(bytes, offset, length);
-        dictionary.clear();
+        if (!continueDictionary) dictionary.clear();
         long seq = r.readZigZag();
         int fragment = r.readZigZagInt();
         boolean last = readBoolean(r);

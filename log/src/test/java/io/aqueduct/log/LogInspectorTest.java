@@ -39,6 +39,20 @@ class LogInspectorTest {
             assertThat(distinct).as("blocks").anyMatch(r -> r.count() > 1);
             assertThat(distinct.stream().mapToInt(LogInspector.Record::count).sum()).isEqualTo(decoded.size());
 
+            // a record's payload: its transactions, each after its varint length, the first decodable alone
+            LogInspector.Record block = distinct.stream().filter(r -> r.count() > 1).findFirst().orElseThrow();
+            byte[] payload = in.payload(block);
+            assertThat(payload).hasSize(block.rawLength());
+            RecordPayload p = new RecordPayload();
+            p.reset(payload, payload.length, block.seqno(), block.count(), block.fragment(), block.last(), block.commitTime());
+            TransactionCodec codec = new TransactionCodec();
+            List<Transaction> inBlock = new ArrayList<>();
+            while (p.hasNext()) {
+                p.next();
+                inBlock.add(p.decode(codec, null));
+            }
+            SameTransaction.assertSameAll(inBlock, decoded.stream().filter(t -> t.seq() >= block.seqno() && t.seq() <= block.lastSeqno()).toList());
+
             // from a seqno: the record that holds it on, without decoding, one call per record
             List<LogInspector.Record> from = new ArrayList<>();
             in.walk(50, false, (r, t) -> t == null && from.add(r));

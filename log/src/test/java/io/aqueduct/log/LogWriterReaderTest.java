@@ -122,6 +122,21 @@ class LogWriterReaderTest {
         }
         assertThat(transactions).isEqualTo(records.size());
         assertThat(blocks).isGreaterThan(10);
+        // a block writes each schema once: less than its transactions encoded alone, even in blocks this small
+        long blockRaw = 0;
+        long alone = 0;
+        TransactionCodec tc = new TransactionCodec();
+        try (SegmentFile f = SegmentFile.open(LogFiles.segmentPath(dir, 1))) {
+            int i = 0;
+            for (long o = SegmentHeader.SIZE; f.frame(o) == SegmentFile.Frame.COMPLETE; o += f.size()) {
+                if (f.count() > 1) {
+                    blockRaw += f.rawLength();
+                    for (int k = 0; k < f.count(); k++) alone += tc.encode(records.get(i + k)).length + 2;
+                }
+                i += f.count();
+            }
+        }
+        assertThat(blockRaw).isLessThan(alone * 85 / 100);
         assertThat(largeAlone).isPositive();
         assertSameAll(Logs.readAll(dir), records);
 

@@ -155,6 +155,40 @@ class TransactionCodecTest {
     }
 
     @Test
+    void transactionsOfOneBlockShareTheSchemasTheEarlierOnesDefined() {
+        Transaction first = tx(List.of(new RowChange(Samples.ORDERS, RowChange.Op.DELETE, order(1), null)));
+        Transaction second = tx(List.of(new RowChange(Samples.ORDERS, RowChange.Op.DELETE, order(2), null)));
+        byte[] a = copy(codec.encodeToBuffer(first, first.seq(), false));
+        byte[] alone = copy(codec.encodeToBuffer(second, second.seq(), false));
+        byte[] b = copy(codec.encodeToBuffer(second, second.seq(), true));
+        assertThat(occurrences(a, "decimal(12,2)")).isOne();
+        assertThat(occurrences(b, "decimal(12,2)")).as("the schema is not written again").isZero();
+        assertThat(b.length).isLessThan(alone.length / 2);
+
+        // decoded in order, the second finds the schema the first defined; on its own it cannot be decoded
+        assertSame(codec.decode(a, 0, a.length, null, false), first);
+        Transaction back = codec.decode(b, 0, b.length, null, true);
+        assertThat(back.changes()).hasSize(1);
+        assertThat(((RowChange) back.changes().get(0)).schema()).isEqualTo(Samples.ORDERS);
+        // (its reference 0 then reads as a new schema defined right there: the row's bytes are no schema)
+        assertThatThrownBy(() -> codec.decode(b, 0, b.length, null, false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at payload byte");
+        // passing over the first with no rows decoded still keeps its schema for the second
+        codec.decode(a, 0, a.length, TransactionCodec.NO_ROWS, false);
+        assertThat(codec.decode(b, 0, b.length, null, true).changes()).hasSize(1);
+    }
+
+    private static Object[] order(long id) {
+        Object[] row = new Object[Samples.ORDERS.columns().size()];
+        row[0] = id;
+        return row;
+    }
+
+    private static byte[] copy(BinaryWriter w) {
+        return Arrays.copyOf(w.array(), w.length());
+    }
+
+    @Test
     void unknownValueTagIsReportedWithItsOffset() {
         byte[] encoded = codec.encode(oneValueEach((Object) null));
         // the payload ends with that row: its length (1), then the value's tag

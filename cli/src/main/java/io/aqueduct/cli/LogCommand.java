@@ -300,30 +300,32 @@ final class LogCommand implements Callable<Integer> {
                     System.out.println("  transactions: none yet");
                     return readers(dir, -1, -1);
                 }
-                Map<Path, long[]> perSegment = new LinkedHashMap<>(); // first seqno, last seqno, raw, compressed, min, max time
+                Map<Path, long[]> perSegment = new LinkedHashMap<>(); // first seqno, last seqno, raw, compressed, latest commit time
                 long[] totals = {0, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE}; // raw, compressed, records, min epoch, max epoch, first time, last time
                 LogInspector.End end = in.walk(Long.MIN_VALUE, false, (r, t) -> {
-                    long[] s = perSegment.computeIfAbsent(r.file(), k -> new long[] {r.seqno(), -1, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
+                    long[] s = perSegment.computeIfAbsent(r.file(), k -> new long[] {r.seqno(), -1, 0, 0, Long.MIN_VALUE});
                     if (r.last()) s[1] = r.lastSeqno();
                     s[2] += r.rawLength();
                     s[3] += r.compressedLength();
-                    s[4] = Math.min(s[4], r.commitTime());
-                    s[5] = Math.max(s[5], r.commitTime());
+                    s[4] = Math.max(s[4], r.commitTime());
                     totals[0] += r.rawLength();
                     totals[1] += r.compressedLength();
                     totals[2]++;
                     totals[3] = Math.min(totals[3], r.epoch());
                     totals[4] = Math.max(totals[4], r.epoch());
-                    if (r.last()) totals[6] = r.commitTime();
                     return true;
                 });
-                // a block's header has its latest commit time; the first transaction's is inside
+                // a block's header has its latest commit time: the first and last transactions' are inside
                 in.walk(Long.MIN_VALUE, true, (r, t) -> {
                     totals[5] = t.commitTime();
                     return false;
                 });
                 long first = segments.get(0).baseSeqno();
                 long last = end.nextSeqno() - 1;
+                in.walk(last, true, (r, t) -> {
+                    if (t.seq() == last && t.last()) totals[6] = t.commitTime();
+                    return true;
+                });
                 if (last < first) {
                     System.out.println("  transactions: none whole yet");
                 } else {
@@ -351,7 +353,7 @@ final class LogCommand implements Callable<Integer> {
                 for (LogInspector.Segment s : segments) {
                     long[] p = perSegment.get(s.file());
                     String seqnos = p == null || p[1] < 0 ? "no whole transaction" : "seqnos " + p[0] + " to " + p[1];
-                    String times = p == null || p[4] == Long.MAX_VALUE ? "" : ", committed " + time(p[4]) + " to " + time(p[5]);
+                    String times = p == null || p[4] == Long.MIN_VALUE ? "" : ", latest commit " + time(p[4]);
                     System.out.printf(Locale.ROOT, "    %s  %s, %s, %s, epoch %d%s%n", s.file().getFileName(), seqnos, size(s.bytes()),
                             s.codec().name().toLowerCase(Locale.ROOT), s.epoch(), times);
                 }

@@ -75,11 +75,11 @@ final class FramedRecordDecoder implements AutoCloseable {
         int fragment = b.getInt(at + RecordFormat.FRAGMENT_AT);
         boolean last = (b.get(at + RecordFormat.FLAGS_AT) & RecordFormat.FLAG_LAST) != 0;
         int count = b.getInt(at + RecordFormat.COUNT_AT);
-        if (!RecordFormat.validCount(count, fragment, last)) {
+        if (!RecordFormat.validCount(count, fragment, last) || count > rawLength) {
             throw damaged("the record of seqno " + seqno + " says it holds " + count + " transactions as fragment " + fragment);
         }
         long lastSeqno = seqno + count - 1;
-        boolean holds = first && expectedFragment == 0 && seqno <= expectedSeqno && expectedSeqno <= lastSeqno;
+        boolean holds = first && expectedFragment == 0 && fragment == 0 && seqno <= expectedSeqno && expectedSeqno <= lastSeqno;
         if (!holds && (seqno != expectedSeqno || fragment != expectedFragment)) {
             throw damaged("expected seqno " + expectedSeqno + " fragment " + expectedFragment + ", received seqno " + seqno
                     + " fragment " + fragment);

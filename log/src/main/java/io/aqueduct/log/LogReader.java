@@ -142,6 +142,7 @@ public final class LogReader implements AutoCloseable {
         SegmentFile f = current;
         loadChecked(f);
         out.accept(f.header().codec(), f.array(), f.payloadIndex() - RecordFormat.HEADER_SIZE, f.size());
+        mayStartInside = false;
         offset += f.size();
         lastEpoch = f.epoch();
         if (f.last()) {
@@ -186,6 +187,7 @@ public final class LogReader implements AutoCloseable {
             if (!atRecord()) return false;
             SegmentFile f = current;
             loadChecked(f);
+            mayStartInside = false;
             inRecord = true;
             recordSize = f.size();
             lastEpoch = f.epoch();
@@ -555,12 +557,12 @@ public final class LogReader implements AutoCloseable {
      */
     private void loadChecked(SegmentFile f) throws IOException {
         checkCrc(f, offset);
-        boolean holds = mayStartInside && expectedFragment == 0 && f.seqno() <= expectedSeqno && expectedSeqno <= f.lastSeqno();
+        boolean holds = mayStartInside && expectedFragment == 0 && f.fragment() == 0 && f.seqno() <= expectedSeqno
+                && expectedSeqno <= f.lastSeqno();
         if (!holds && (f.seqno() != expectedSeqno || f.fragment() != expectedFragment)) {
             throw new LogCorruptException(f.path(), offset, "expected seqno " + expectedSeqno + " fragment " + expectedFragment
                     + ", found seqno " + f.seqno() + " fragment " + f.fragment());
         }
-        mayStartInside = false;
     }
 
     /** Brings the record framed at {@code at} into memory and checks its CRC. */
@@ -607,6 +609,7 @@ public final class LogReader implements AutoCloseable {
                     + next.getFileName() + " exists");
         }
         position(openSegment(expectedSeqno), SegmentHeader.SIZE, expectedSeqno);
+        mayStartInside = false; // a segment begins with the transaction its name says
         return true;
     }
 
@@ -615,6 +618,7 @@ public final class LogReader implements AutoCloseable {
         if (segments.isEmpty()) return false;
         long base = segments.firstKey();
         position(openSegment(base), SegmentHeader.SIZE, base);
+        mayStartInside = false;
         return true;
     }
 

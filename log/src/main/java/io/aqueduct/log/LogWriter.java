@@ -74,6 +74,11 @@ public final class LogWriter implements AutoCloseable {
     private int blockFragment;
     private boolean blockLast;
     private long blockCommitTime;
+    /**
+     * Whether the codec's schema dictionary is the gathered block's, so that a transaction may join the block referring
+     * to it; not after a refused append, which may have left schemas in it that were never written.
+     */
+    private boolean blockDictionary;
     /** The seqno of the last record appended, whole or not. */
     private long lastRecordSeqno;
     private int nextFragment;
@@ -159,8 +164,8 @@ public final class LogWriter implements AutoCloseable {
 
     /**
      * Appends one transaction or fragment as seqno {@code seqno}, whatever its own {@link Transaction#seq()}: the record
-     * and the transaction read back from it carry {@code seqno}. It is visible to readers once flushed (by a full buffer,
-     * {@link #flush}, {@link #sync} or the fsync policy) and durable once {@link #durableSeqno()} reaches its seqno.
+     * and the transaction read back from it carry {@code seqno}. It is visible to readers once flushed (by a full block and buffer,
+     * {@link #flush}, {@link #sync}, a segment roll or the fsync policy) and durable once {@link #durableSeqno()} reaches its seqno.
      *
      * @throws IllegalArgumentException when the seqno or fragment number does not continue the log, or a row value has
      *                                  a type the log cannot store; nothing is written then
@@ -177,20 +182,30 @@ public final class LogWriter implements AutoCloseable {
             boolean roll = t.fragment() == 0 && (segment == null || rollBeforeNextTransaction
                     || segment.size + block.length() >= options.segmentBytes());
             // a transaction that joins the block refers to the schemas the block's transactions defined
-            BinaryWriter raw = codec.encodeToBuffer(t, seqno, whole && blockCount > 0 && !roll);
-            // compressed data may come out a little larger than raw, and must fit a record as well
-            if (raw.length() > MAX_ENCODED || compressor.maxCompressedLength(raw.length() + 16) > RecordFormat.MAX_PAYLOAD) {
-                throw new IllegalArgumentException("transaction " + seqno + " fragment " + t.fragment() + " encodes to "
-                        + raw.length() + " bytes, more than the " + MAX_ENCODED + " a record holds: split it into smaller fragments");
+            boolean joins = whole && blockCount > 0 && !roll && blockDictionary;
+            BinaryWriter raw;
+            try {
+                raw = codec.encodeToBuffer(t, seqno, joins);
+                // compressed data may come out a little larger than raw, and must fit a record as well
+                if (raw.length() > MAX_ENCODED || compressor.maxCompressedLength(raw.length() + 16) > RecordFormat.MAX_PAYLOAD) {
+                    throw new IllegalArgumentException("transaction " + seqno + " fragment " + t.fragment() + " encodes to "
+                            + raw.length() + " bytes, more than the " + MAX_ENCODED + " a record holds: split it into smaller fragments");
+                }
+            } catch (IllegalArgumentException e) {
+                blockDictionary = false; // nothing is written, but the dictionary may hold what this one defined
+                throw e;
             }
             try {
                 if (roll) roll(seqno);
                 boolean alone = !whole || raw.length() >= options.blockBytes();
-                if (blockCount > 0 && (alone || block.length() + BinaryWriter.varLongSize(raw.length()) + raw.length() > options.blockBytes())) {
+                // one that does not join (alone, too big for the block, or encoded with a dictionary of its own) ends it
+                if (blockCount > 0 && (!joins || alone
+                        || block.length() + BinaryWriter.varLongSize(raw.length()) + raw.length() > options.blockBytes())) {
                     writeBlock();
                     // it referred to schemas of the block just written, which the next record does not have
-                    if (whole) raw = codec.encodeToBuffer(t, seqno, false);
+                    if (joins) raw = codec.encodeToBuffer(t, seqno, false);
                 }
+                blockDictionary = true;
                 if (blockCount == 0) {
                     blockSeqno = seqno;
                     blockFragment = t.fragment();

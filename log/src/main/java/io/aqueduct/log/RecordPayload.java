@@ -35,6 +35,8 @@ final class RecordPayload {
      */
     void reset(byte[] raw, int rawLength, long seqno, int count, int fragment, boolean last, long commitTime) {
         in.reset(raw, 0, rawLength);
+        // each transaction takes at least its length byte
+        if (count < 1 || count > rawLength) throw in.malformed("record says it holds " + count + " transactions in " + rawLength + " bytes");
         if (offsets.length < count) {
             offsets = Arrays.copyOf(offsets, Math.max(count, 2 * offsets.length));
             lengths = Arrays.copyOf(lengths, offsets.length);

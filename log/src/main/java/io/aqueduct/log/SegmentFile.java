@@ -124,7 +124,7 @@ final class SegmentFile implements AutoCloseable {
         // the length field is outside the CRC; the compressed length inside it must agree with it
         if (compressedLength < 0 || compressedLength > RecordFormat.MAX_PAYLOAD || rawLength < 0
                 || rawLength > RecordFormat.MAX_PAYLOAD || length != RecordFormat.FIXED_AFTER_LENGTH + compressedLength
-                || !RecordFormat.validCount(count, fragment, last)) {
+                || !RecordFormat.validCount(count, fragment, last) || count > rawLength) {
             return Frame.MALFORMED;
         }
         long end = at + size();
@@ -134,7 +134,7 @@ final class SegmentFile implements AutoCloseable {
 
     /** Describes a {@link Frame#MALFORMED} header. */
     String malformation() {
-        if (!RecordFormat.validCount(count, fragment, last)) {
+        if (!RecordFormat.validCount(count, fragment, last) || count > rawLength) {
             return "record says it holds " + count + " transactions as fragment " + fragment + (last ? " (last)" : "");
         }
         return "record length " + length + " disagrees with its compressed length " + compressedLength

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aqueduct.core.model.RowChange;
+import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Transaction;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -195,6 +196,44 @@ class LogWriterReaderTest {
             w.append(samples.transaction(12));
         }
         assertThat(Logs.readAll(dir)).extracting(Transaction::seq).containsExactly(10L, 11L, 11L, 11L, 12L);
+    }
+
+    @Test
+    void aRefusedAppendInTheMiddleOfABlockLeavesNoTraceInTheTransactionsAfterIt() throws IOException {
+        TableSchema orders = Samples.ORDERS;
+        TableSchema customers = Samples.CUSTOMERS;
+        Object[] customer = {"c@example.com", "Ann", "new"};
+        Transaction a = new Transaction(1, "a", "1", 1000, null, List.of(new RowChange(orders, RowChange.Op.DELETE, order(1), null)), 0, true);
+        // a new schema, then a value the log cannot store: refused after the schema went into the codec's dictionary
+        Transaction bad = new Transaction(2, "bad", "1", 2000, null, List.of(new RowChange(customers, RowChange.Op.INSERT, null, customer),
+                new RowChange(customers, RowChange.Op.INSERT, null, new Object[] {"d@example.com", Boolean.TRUE, "new"})), 0, true);
+        Transaction b = new Transaction(2, "b", "1", 3000, null, List.of(new RowChange(customers, RowChange.Op.INSERT, null, customer)), 0, true);
+        Transaction c = new Transaction(3, "c", "1", 4000, null, List.of(new RowChange(orders, RowChange.Op.DELETE, order(3), null),
+                new RowChange(customers, RowChange.Op.DELETE, customer, null)), 0, true);
+        Transaction d = new Transaction(4, "d", "1", 6000, null, List.of(new RowChange(customers, RowChange.Op.DELETE, customer, null),
+                new RowChange(orders, RowChange.Op.DELETE, order(4), null)), 0, true);
+        try (LogWriter w = LogWriter.open(dir, Logs.options(Codec.LZ4, 1 << 20))) {
+            w.append(a);
+            assertThatThrownBy(() -> w.append(bad)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Boolean");
+            w.append(b);
+            w.append(c);
+            // and a refused fragment, which starts a dictionary of its own, between transactions of a block
+            Transaction badFragment = new Transaction(4, "f", "1", 5000, null, List.of(new RowChange(customers, RowChange.Op.INSERT, null,
+                    new Object[] {"e@example.com", Integer.valueOf(1), "new"})), 0, false);
+            assertThatThrownBy(() -> w.append(badFragment)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Integer");
+            w.append(d);
+        }
+        List<Transaction> read = Logs.readAll(dir);
+        assertThat(read).extracting(Transaction::id).containsExactly("a", "b", "c", "d");
+        assertSameAll(read, List.of(a, b, c, d));
+        assertThat(read.get(3).changes()).extracting(ch -> ((RowChange) ch).schema().id()).containsExactly(customers.id(), orders.id());
+        assertThat(Logs.blocks(dir)).as("they went into blocks").isPositive();
+    }
+
+    private static Object[] order(long id) {
+        Object[] row = new Object[Samples.ORDERS.columns().size()];
+        row[0] = id;
+        return row;
     }
 
     @Test

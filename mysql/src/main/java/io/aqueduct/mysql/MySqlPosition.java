@@ -1,8 +1,8 @@
 package io.aqueduct.mysql;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aqueduct.core.config.ConfigException;
 import io.aqueduct.core.model.Position;
 
@@ -13,6 +13,7 @@ import io.aqueduct.core.model.Position;
  */
 public record MySqlPosition(String file, long offset, String gtids, SnapshotProgress snapshot) implements Position {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonStringEncoder QUOTE = JsonStringEncoder.getInstance();
 
     public MySqlPosition(String file, long offset, String gtids) {
         this(file, offset, gtids, null);
@@ -42,14 +43,21 @@ public record MySqlPosition(String file, long offset, String gtids, SnapshotProg
         }
     }
 
+    /**
+     * {@code {"file":…,"position":…,"gtids":…}} (and {@code "snapshot"} while one runs), compact, exactly as Jackson writes
+     * an object node: a relay log compares the JSON of positions it stored with that of positions sent again. Built
+     * by hand, since every captured transaction's position is written into a relay log (Jackson's tree and generator
+     * cost more than the rest of the record).
+     */
     @Override
     public String toJson() {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("file", file);
-        n.put("position", offset);
-        n.put("gtids", gtids == null ? "" : gtids);
-        if (snapshot != null) n.set("snapshot", snapshot.toJson());
-        return n.toString();
+        StringBuilder b = new StringBuilder(64 + file.length() + (gtids == null ? 0 : gtids.length())).append("{\"file\":\"");
+        QUOTE.quoteAsString(file, b);
+        b.append("\",\"position\":").append(offset).append(",\"gtids\":\"");
+        QUOTE.quoteAsString(gtids == null ? "" : gtids, b);
+        b.append('"');
+        if (snapshot != null) b.append(",\"snapshot\":").append(snapshot.toJson());
+        return b.append('}').toString();
     }
 
     public static MySqlPosition parse(String json) {

@@ -164,8 +164,9 @@ public final class LogWriter implements AutoCloseable {
 
     /**
      * Appends one transaction or fragment as seqno {@code seqno}, whatever its own {@link Transaction#seq()}: the record
-     * and the transaction read back from it carry {@code seqno}. It is visible to readers once flushed (by a full block and buffer,
-     * {@link #flush}, {@link #sync}, a segment roll or the fsync policy) and durable once {@link #durableSeqno()} reaches its seqno.
+     * and the transaction read back from it carry {@code seqno}. It is visible to readers once flushed (by a full block
+     * and buffer, {@link #flush}, {@link #sync}, a segment roll or the fsync policy) and durable once
+     * {@link #durableSeqno()} reaches its seqno.
      *
      * @throws IllegalArgumentException when the seqno or fragment number does not continue the log, or a row value has
      *                                  a type the log cannot store; nothing is written then

@@ -151,7 +151,10 @@ public final class LogBench {
                     }
                     case "--xmx" -> xmx = v;
                     case "--batch-rows" -> batchRows = Integer.parseInt(v);
-                    case "--block-bytes" -> blockBytes = Long.parseLong(v);
+                    case "--block-bytes" -> {
+                        blockBytes = Long.parseLong(v);
+                        if (blockBytes < 0) throw new IllegalArgumentException("--block-bytes must be 0 or more");
+                    }
                     case "--out" -> out = Path.of(v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }

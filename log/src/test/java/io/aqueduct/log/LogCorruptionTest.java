@@ -57,6 +57,31 @@ class LogCorruptionTest {
     }
 
     @Test
+    void aSegmentOfAnEarlierFormatIsRefusedWithWhatToDo() throws IOException {
+        Logs.write(dir, Logs.options(Codec.LZ4, 1 << 20), new Samples(33).stream(1, 5, 0));
+        Path segment = LogFiles.segments(dir).firstEntry().getValue();
+        // version 1 in a header whose CRC is right: what an earlier Aqueduct wrote
+        try (FileChannel c = FileChannel.open(segment, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer h = ByteBuffer.allocate(SegmentHeader.SIZE);
+            c.read(h, 0);
+            h.putShort(4, (short) 1);
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(h.array(), 0, 40);
+            h.putInt(40, (int) crc.getValue());
+            h.rewind();
+            c.write(h, 0);
+        }
+        String expected = "segment format version 1 is not supported; this build reads version " + SegmentHeader.VERSION
+                + ": the log was written by an earlier Aqueduct";
+        try (LogReader r = LogReader.open(dir)) {
+            assertThatThrownBy(r::next).isInstanceOf(LogCorruptException.class).hasMessageContaining(expected)
+                    .hasMessageContaining("capture again");
+        }
+        assertThatThrownBy(() -> LogWriter.open(dir, Logs.options(Codec.LZ4, 1 << 20))).isInstanceOf(LogCorruptException.class)
+                .hasMessageContaining(expected);
+    }
+
+    @Test
     void aFlippedByteInASegmentHeaderStopsTheReaderThere() throws IOException {
         List<Transaction> records = new Samples(31).stream(1, 120, 10);
         Logs.write(dir, Logs.options(Codec.LZ4, 8 * 1024), records);

@@ -44,14 +44,24 @@ public final class AqueductChild {
             }
             results.putAll(probe.results());
         } catch (Throwable t) {
-            t.printStackTrace();
-            System.out.println("RESULT error=" + String.valueOf(t.getMessage()).replace('\n', ' '));
-            System.out.flush();
-            System.exit(1);
+            exitFailed(t);
         }
+        exitWith(results);
+    }
+
+    /** Prints the figures as RESULT lines for the parent bench and exits 0. */
+    static void exitWith(Map<String, String> results) {
         results.forEach((k, v) -> System.out.println("RESULT " + k + "=" + v));
         System.out.flush();
         System.exit(0); // binlog client and lane threads may linger for a moment; the figures are out
+    }
+
+    /** Prints the failure as a RESULT line for the parent bench and exits 1. */
+    static void exitFailed(Throwable t) {
+        t.printStackTrace();
+        System.out.println("RESULT error=" + String.valueOf(t.getMessage()).replace('\n', ' '));
+        System.out.flush();
+        System.exit(1);
     }
 
     /** Starts from the job's configured start ({file, position}) and saves nothing. */

@@ -1002,14 +1002,9 @@ public final class LogBench {
                 results.put("cpu_ns", Long.toString(cpu));
                 if (target instanceof io.aqueduct.log.LogSink ls) results.put("last_seqno", Long.toString(ls.lastSeqno()));
             } catch (Throwable t) {
-                t.printStackTrace();
-                System.out.println("RESULT error=" + String.valueOf(t.getMessage()).replace('\n', ' '));
-                System.out.flush();
-                System.exit(1);
+                AqueductChild.exitFailed(t);
             }
-            results.forEach((k, v) -> System.out.println("RESULT " + k + "=" + v));
-            System.out.flush();
-            System.exit(0); // binlog client threads may linger for a moment; the figures are out
+            AqueductChild.exitWith(results);
         }
     }
 }

@@ -75,7 +75,7 @@ final class FramedRecordDecoder implements AutoCloseable {
         int fragment = b.getInt(at + RecordFormat.FRAGMENT_AT);
         boolean last = (b.get(at + RecordFormat.FLAGS_AT) & RecordFormat.FLAG_LAST) != 0;
         int count = b.getInt(at + RecordFormat.COUNT_AT);
-        if (!RecordFormat.validCount(count, fragment, last) || count > rawLength) {
+        if (!RecordFormat.validCount(count, fragment, last, rawLength)) {
             throw damaged("the record of seqno " + seqno + " says it holds " + count + " transactions as fragment " + fragment);
         }
         long lastSeqno = seqno + count - 1;

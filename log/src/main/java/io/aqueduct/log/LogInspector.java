@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -177,10 +178,7 @@ public final class LogInspector implements AutoCloseable {
                     SegmentFile.Frame frame = f.frame(o);
                     if (frame == SegmentFile.Frame.MALFORMED) throw new LogCorruptException(path, o, f.malformation());
                     if (frame == SegmentFile.Frame.COMPLETE) {
-                        if (decode && !f.load()) {
-                            throw new LogCorruptException(path, o, String.format("record CRC32C mismatch: stored 0x%08x, computed 0x%08x",
-                                    f.storedCrc(), f.computedCrc()));
-                        }
+                        if (decode) f.loadVerified();
                         if (f.seqno() != expectedSeqno || f.fragment() != expectedFragment) {
                             throw new LogCorruptException(path, o, "expected seqno " + expectedSeqno + " fragment "
                                     + expectedFragment + ", found seqno " + f.seqno() + " fragment " + f.fragment());
@@ -246,19 +244,13 @@ public final class LogInspector implements AutoCloseable {
             if (f.frame(r.offset()) != SegmentFile.Frame.COMPLETE || f.seqno() != r.seqno() || f.size() != r.size()) {
                 throw new LogCorruptException(r.file(), r.offset(), "the record of seqno " + r.seqno() + " is no longer there");
             }
-            if (!f.load()) {
-                throw new LogCorruptException(r.file(), r.offset(), String.format("record CRC32C mismatch: stored 0x%08x, computed 0x%08x",
-                        f.storedCrc(), f.computedCrc()));
-            }
-            byte[] out = new byte[f.rawLength()];
+            f.loadVerified();
             try {
-                compressors.computeIfAbsent(f.header().codec(), Compressor::new)
-                        .decompress(f.array(), f.payloadIndex(), f.compressedLength(), out, out.length);
+                return Arrays.copyOf(raw, decompress(f));
             } catch (RuntimeException e) {
                 throw new LogCorruptException(r.file(), r.offset(), "cannot decompress the record of seqno " + r.seqno() + ": "
                         + e.getMessage(), e);
             }
-            return out;
         }
     }
 
@@ -271,11 +263,7 @@ public final class LogInspector implements AutoCloseable {
     private List<Transaction> decode(SegmentFile f, Record r) {
         List<Transaction> out = new ArrayList<>(r.count());
         try {
-            int rawLength = f.rawLength();
-            if (raw.length < rawLength) raw = new byte[Math.max(rawLength, Math.min(2 * raw.length, RecordFormat.MAX_PAYLOAD))];
-            compressors.computeIfAbsent(f.header().codec(), Compressor::new)
-                    .decompress(f.array(), f.payloadIndex(), f.compressedLength(), raw, rawLength);
-            payload.reset(raw, rawLength, r.seqno(), r.count(), r.fragment(), r.last(), r.commitTime());
+            payload.reset(raw, decompress(f), r.seqno(), r.count(), r.fragment(), r.last(), r.commitTime());
             while (payload.hasNext()) {
                 payload.next();
                 out.add(payload.decode(codec, null));
@@ -285,6 +273,15 @@ public final class LogInspector implements AutoCloseable {
                     + r.fragment() + ": " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /** Decompresses the payload of the record loaded in {@code f} into {@link #raw}; returns its length. */
+    private int decompress(SegmentFile f) {
+        int rawLength = f.rawLength();
+        if (raw.length < rawLength) raw = new byte[Math.max(rawLength, Math.min(2 * raw.length, RecordFormat.MAX_PAYLOAD))];
+        compressors.computeIfAbsent(f.header().codec(), Compressor::new)
+                .decompress(f.array(), f.payloadIndex(), f.compressedLength(), raw, rawLength);
+        return rawLength;
     }
 
     private static SegmentFile openSegment(long base, Path path) throws IOException {

@@ -484,7 +484,7 @@ public final class LogReader implements AutoCloseable {
      * against the record's header. Leaves {@code f} on some other place: frame the record again to go on from it.
      */
     private List<RecordHead> headsAt(SegmentFile f, long at) throws IOException {
-        checkCrc(f, at);
+        f.loadVerified();
         long seqno = f.seqno();
         int count = f.count();
         int fragment = f.fragment();
@@ -556,7 +556,7 @@ public final class LogReader implements AutoCloseable {
      * begin with the transaction expected next, or, right after a seek, may be the block that holds it.
      */
     private void loadChecked(SegmentFile f) throws IOException {
-        checkCrc(f, offset);
+        f.loadVerified();
         boolean holds = mayStartInside && expectedFragment == 0 && f.fragment() == 0 && f.seqno() <= expectedSeqno
                 && expectedSeqno <= f.lastSeqno();
         if (!holds && (f.seqno() != expectedSeqno || f.fragment() != expectedFragment)) {
@@ -565,13 +565,6 @@ public final class LogReader implements AutoCloseable {
         }
     }
 
-    /** Brings the record framed at {@code at} into memory and checks its CRC. */
-    private static void checkCrc(SegmentFile f, long at) throws IOException {
-        if (!f.load()) {
-            throw new LogCorruptException(f.path(), at, String.format("record CRC32C mismatch: stored 0x%08x, computed 0x%08x",
-                    f.storedCrc(), f.computedCrc()));
-        }
-    }
 
     /**
      * A record at {@link #offset} that cannot be read (or a problem found before reading one). A record loaded already is

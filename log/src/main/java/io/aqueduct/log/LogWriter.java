@@ -537,10 +537,7 @@ public final class LogWriter implements AutoCloseable {
             while (true) {
                 switch (f.frame(offset)) {
                     case COMPLETE -> {
-                        if (!f.load()) {
-                            throw new LogCorruptException(file, offset, String.format(
-                                    "record CRC32C mismatch: stored 0x%08x, computed 0x%08x", f.storedCrc(), f.computedCrc()));
-                        }
+                        f.loadVerified();
                         if (f.seqno() != expectedSeqno || f.fragment() != expectedFragment) {
                             throw new LogCorruptException(file, offset, "expected seqno " + expectedSeqno + " fragment "
                                     + expectedFragment + ", found seqno " + f.seqno() + " fragment " + f.fragment());

@@ -59,9 +59,12 @@ final class RecordFormat {
         return seqno(a, at) + count(a, at) - 1;
     }
 
-    /** Whether a header's fragment number, last flag and count go together: a block holds whole transactions only. */
-    static boolean validCount(int count, int fragment, boolean last) {
-        return count == 1 || count > 1 && fragment == 0 && last;
+    /**
+     * Whether a header's count goes with its fragment number, last flag and raw length: a block holds whole
+     * transactions only, and each transaction takes at least its length byte.
+     */
+    static boolean validCount(int count, int fragment, boolean last, int rawLength) {
+        return (count == 1 || count > 1 && fragment == 0 && last) && count <= rawLength;
     }
 
     /** Fills in the header of the record whose compressed payload is already at {@code at + HEADER_SIZE}. */

@@ -124,7 +124,7 @@ final class SegmentFile implements AutoCloseable {
         // the length field is outside the CRC; the compressed length inside it must agree with it
         if (compressedLength < 0 || compressedLength > RecordFormat.MAX_PAYLOAD || rawLength < 0
                 || rawLength > RecordFormat.MAX_PAYLOAD || length != RecordFormat.FIXED_AFTER_LENGTH + compressedLength
-                || !RecordFormat.validCount(count, fragment, last) || count > rawLength) {
+                || !RecordFormat.validCount(count, fragment, last, rawLength)) {
             return Frame.MALFORMED;
         }
         long end = at + size();
@@ -134,7 +134,7 @@ final class SegmentFile implements AutoCloseable {
 
     /** Describes a {@link Frame#MALFORMED} header. */
     String malformation() {
-        if (!RecordFormat.validCount(count, fragment, last) || count > rawLength) {
+        if (!RecordFormat.validCount(count, fragment, last, rawLength)) {
             return "record says it holds " + count + " transactions as fragment " + fragment + (last ? " (last)" : "");
         }
         return "record length " + length + " disagrees with its compressed length " + compressedLength
@@ -148,6 +148,18 @@ final class SegmentFile implements AutoCloseable {
             throw new IOException(path + " got shorter while reading the record at byte " + offset);
         }
         return storedCrc == computedCrc();
+    }
+
+    /**
+     * Like {@link #load()}; a CRC mismatch is damage at the record's offset.
+     *
+     * @throws LogCorruptException when the CRC does not match
+     */
+    void loadVerified() throws IOException {
+        if (!load()) {
+            throw new LogCorruptException(path, offset, String.format("record CRC32C mismatch: stored 0x%08x, computed 0x%08x",
+                    storedCrc, computedCrc()));
+        }
     }
 
     int computedCrc() {

@@ -10,8 +10,6 @@ import io.aqueduct.core.config.Routes;
 import io.aqueduct.core.filter.Router;
 import io.aqueduct.core.filter.TableFilter;
 import io.aqueduct.core.model.Change;
-import io.aqueduct.core.model.Ddl;
-import io.aqueduct.core.model.RowChange;
 import io.aqueduct.core.model.Transaction;
 import io.aqueduct.core.pipeline.FilePositionStore;
 import io.aqueduct.core.pipeline.JobRunner;
@@ -39,9 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** A real relay server on a loopback port, read by real relay sources. */
 class RelayServerTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final TableFilter ORDERS_ONLY = new TableFilter(List.of("shop\\.orders"), List.of());
-    private static final Predicate<Change> ORDERS = c -> c instanceof RowChange rc ? rc.table().equals(Samples.ORDERS.id())
-            : ((Ddl) c).table().equals(Samples.ORDERS.id());
+    private static final TableFilter ORDERS_ONLY = Samples.ORDERS_ONLY;
+    private static final Predicate<Change> ORDERS = Samples.ORDERS_CHANGES;
 
     @TempDir
     Path tmp;

@@ -1,5 +1,6 @@
 package io.aqueduct.log;
 
+import io.aqueduct.core.filter.TableFilter;
 import io.aqueduct.core.model.Change;
 import io.aqueduct.core.model.Column;
 import io.aqueduct.core.model.Ddl;
@@ -18,6 +19,7 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /** Reproducible, realistic transactions over two tables whose columns cover every value type. */
 final class Samples {
@@ -50,6 +52,12 @@ final class Samples {
             new Column("status", Types.CHAR, "enum('new','active','gone')", false, false, 6, 0, "utf8mb4",
                     List.of("new", "active", "gone"))),
             List.of("email"), TableSchema.KeyKind.UNIQUE);
+
+    /** A reader's selection of the orders table only. */
+    static final TableFilter ORDERS_ONLY = new TableFilter(List.of("shop\\.orders"), List.of());
+    /** The changes such a reader gets: the orders table's rows and DDL. */
+    static final Predicate<Change> ORDERS_CHANGES = c -> c instanceof RowChange rc ? rc.table().equals(ORDERS.id())
+            : ((Ddl) c).table().equals(ORDERS.id());
 
     private static final String[] NAMES = {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "Zoë", "Łukasz"};
     static final long START_MILLIS = 1_700_000_000_000L;

@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,15 +94,15 @@ public final class MySqlRowReader implements RowReader {
             }
             case "date" -> {
                 String s = rs.getString(i);
-                return s == null || isZero(s) ? s : LocalDate.parse(s);
+                return s == null || isZero(s) ? s : date(s);
             }
             case "datetime" -> {
                 String s = rs.getString(i);
-                return s == null || isZero(s) ? s : LocalDateTime.parse(s.replace(' ', 'T'));
+                return s == null || isZero(s) ? s : datetime(s);
             }
             case "timestamp" -> {
                 String s = rs.getString(i);
-                return s == null || isZero(s) ? s : LocalDateTime.parse(s.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+                return s == null || isZero(s) ? s : datetime(s).toInstant(ZoneOffset.UTC);
             }
             case "time" -> {
                 String s = rs.getString(i);
@@ -120,6 +121,46 @@ public final class MySqlRowReader implements RowReader {
     /** A zero or partial date ({@code 0000-00-00}, {@code 2024-00-10}), which Java dates cannot hold. */
     private static boolean isZero(String s) {
         return s.startsWith("0000") || s.startsWith("-00", 4) || s.startsWith("-00", 7);
+    }
+
+    /** MySQL DATE text, YYYY-MM-DD; parsed by hand because this runs for every date value read. */
+    static LocalDate date(String s) {
+        if (s.length() != 10) throw notTemporal(s);
+        return day(s);
+    }
+
+    /** MySQL DATETIME/TIMESTAMP text, YYYY-MM-DD HH:MM:SS[.f up to 6 digits]. */
+    static LocalDateTime datetime(String s) {
+        int n = s.length();
+        if (n < 19 || n == 20 || n > 26 || n > 19 && s.charAt(19) != '.' || s.charAt(10) != ' ' || s.charAt(13) != ':'
+                || s.charAt(16) != ':') {
+            throw notTemporal(s);
+        }
+        int nanos = 0;
+        if (n > 20) {
+            nanos = digits(s, 20, n - 20);
+            for (int i = n - 20; i < 9; i++) nanos *= 10;
+        }
+        return LocalDateTime.of(day(s), LocalTime.of(digits(s, 11, 2), digits(s, 14, 2), digits(s, 17, 2), nanos));
+    }
+
+    private static LocalDate day(String s) {
+        if (s.charAt(4) != '-' || s.charAt(7) != '-') throw notTemporal(s);
+        return LocalDate.of(digits(s, 0, 4), digits(s, 5, 2), digits(s, 8, 2));
+    }
+
+    private static int digits(String s, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') throw notTemporal(s);
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    private static IllegalArgumentException notTemporal(String s) {
+        return new IllegalArgumentException("not a MySQL date or time as the server prints one: '" + s + "'");
     }
 
     /** An unsigned value as exactly {@code len} big-endian bytes. */

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * Applies transactions to a SQL database with idempotent, set-based statements.
  *
  * <p>For a table with a key, a batch is reduced to the final state of each key (row or absent); absent keys go out
- * as one {@code DELETE ... IN}, present rows as multi-row upserts, deletes first. Re-applying a batch after a crash
+ * as one {@code DELETE ... IN}, present rows as multi-row upserts (or, from {@link #BULK_ROWS} rows of a table on,
+ * the dialect's bulk load where it has one), deletes first. Re-applying a batch after a crash
  * therefore leaves the same rows. Should the merged form hit a constraint (a unique value moved between rows), the
  * batch is rolled back and re-applied change by change in source order. Tables without any key are applied in
  * source order, matching on all columns, one row per statement.
@@ -37,6 +38,8 @@ public final class JdbcSink implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcSink.class);
     private static final Object DELETED = new Object();
     private static final int DEADLOCK_ATTEMPTS = 20;
+    /** Fewer upserts than this go as statements: a bulk load costs the target an extra round trip. */
+    public static final int BULK_ROWS = 100;
 
     private final SqlDialect dialect;
     private final int laneCount;
@@ -226,6 +229,7 @@ public final class JdbcSink implements Sink {
     }
 
     private void writeRows(Connection c, TableSchema s, List<Object[]> rows, boolean upsert) throws SQLException {
+        if (upsert && rows.size() >= BULK_ROWS && dialect.upsertInBulk(c, s, rows)) return;
         int cols = s.columns().size();
         int per = rowsPerStatement(cols);
         for (int from = 0; from < rows.size(); from += per) {

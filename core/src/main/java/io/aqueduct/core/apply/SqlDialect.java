@@ -7,6 +7,7 @@ import io.aqueduct.core.model.TableSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 
 /** What differs between SQL targets; {@link JdbcSink} does the rest. */
 public interface SqlDialect {
@@ -24,6 +25,15 @@ public interface SqlDialect {
 
     /** Inserts {@code rows} rows of every column, replacing a row with the same key. */
     String upsert(TableSchema t, int rows);
+
+    /**
+     * Writes many rows of one table as {@link #upsert} would, in a form cheaper for the target (a bulk load), on the
+     * connection's open transaction; returns false, having written nothing, when the target or the rows do not allow
+     * it, and the rows then go as upserts.
+     */
+    default boolean upsertInBulk(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
+        return false;
+    }
 
     /** Inserts {@code rows} rows of every column. */
     default String insert(TableSchema t, int rows) {

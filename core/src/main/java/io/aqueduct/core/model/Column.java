@@ -31,8 +31,16 @@ public record Column(
         return new Column(newName, jdbcType, typeName, nullable, unsigned, length, scale, charset, elements);
     }
 
+    /** Base types by full type: rows are read value by value, and each value's reader asks for its column's. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> BASE_TYPES = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The base type keyword: {@code int unsigned} → {@code int}, {@code varchar(10)} → {@code varchar}. */
     public String baseType() {
+        String base = BASE_TYPES.get(typeName);
+        return base != null ? base : BASE_TYPES.computeIfAbsent(typeName, Column::baseTypeOf);
+    }
+
+    private static String baseTypeOf(String typeName) {
         String t = typeName.toLowerCase(java.util.Locale.ROOT);
         int cut = t.length();
         for (int i = 0; i < t.length(); i++) {

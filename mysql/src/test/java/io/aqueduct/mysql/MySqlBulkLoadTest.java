@@ -1,0 +1,232 @@
+package io.aqueduct.mysql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.aqueduct.core.apply.JdbcSink;
+import io.aqueduct.core.config.Endpoint;
+import io.aqueduct.core.model.Change;
+import io.aqueduct.core.model.RowChange;
+import io.aqueduct.core.model.TableId;
+import io.aqueduct.core.model.TableSchema;
+import io.aqueduct.core.model.Transaction;
+import io.aqueduct.testkit.MariaDbServer;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Large batches reach a MySQL target by LOAD DATA LOCAL; what they leave must be what multi-row upserts leave. */
+class MySqlBulkLoadTest {
+    private static final String DB = "bulk_load";
+    private static final String COLUMNS = "id INT PRIMARY KEY, s VARCHAR(100) CHARACTER SET utf8mb4, "
+            + "l1 VARCHAR(20) CHARACTER SET latin1, tx TEXT, b VARBINARY(20), bits BIT(10), bi BIGINT, "
+            + "bu BIGINT UNSIGNED, d DECIMAL(30,10), f FLOAT, dbl DOUBLE, dt DATE, dtm DATETIME(6), "
+            + "ts TIMESTAMP(6) NULL DEFAULT NULL, tm TIME(6), e ENUM('a','b c'), j JSON, g GEOMETRY, y YEAR";
+    /** The columns as the server renders them, binary ones in hex, so equal text means equal values. */
+    private static final String CANONICAL = "SELECT id, s, l1, tx, HEX(b), HEX(bits), bi, bu, d, f, dbl, dt, dtm, ts, tm, "
+            + "e, j, HEX(g), y FROM %s ORDER BY id";
+    private static final String[] STRINGS = {"", "\\N", "N", "tab\there", "line\nbreak", "back\\slash\\", "nul\0byte",
+        "cr\r\nlf", "😀 emoji ✓ 𝄞", "'quote\" `tick`", "trailing  ", "\\t not a tab", "NULL"};
+    private static MariaDbServer server;
+
+    @BeforeAll
+    static void database() {
+        server = MariaDbServer.shared();
+        server.execute(null, "DROP DATABASE IF EXISTS " + DB, "CREATE DATABASE " + DB);
+    }
+
+    @Test
+    void aLargeBatchIsLoadedInBulkAndLeavesExactlyWhatUpsertsLeave() throws Exception {
+        server.execute(DB, "CREATE TABLE by_bulk (" + COLUMNS + ")", "CREATE TABLE by_upsert (" + COLUMNS + ")");
+        // rows already under some of the keys, so the bulk load replaces as well as inserts
+        for (String t : List.of("by_bulk", "by_upsert")) {
+            server.execute(DB, "INSERT INTO " + t + " (id, s, b) VALUES (1, 'old', X'01'), (7, 'old', X'07'), (299, 'old', NULL)");
+        }
+        MySqlDialect dialect = dialect();
+        TableSchema bulk = schema(dialect, "by_bulk");
+        TableSchema upsert = schema(dialect, "by_upsert");
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < 300; i++) rows.add(row(i, bulk, point()));
+
+        long loads = comLoad();
+        apply(dialect, bulk, rows);
+        assertThat(comLoad() - loads).as("LOAD DATA statements for one batch of 300 rows").isEqualTo(1);
+        loads = comLoad();
+        int below = JdbcSink.BULK_ROWS - 1;
+        for (int from = 0; from < rows.size(); from += below) {
+            apply(dialect, upsert, rows.subList(from, Math.min(rows.size(), from + below)));
+        }
+        assertThat(comLoad() - loads).as("batches below the bulk size go as upserts").isZero();
+
+        List<List<String>> loaded = canonical("by_bulk");
+        assertThat(loaded).hasSize(300).isEqualTo(canonical("by_upsert"));
+        int s = 1;
+        for (int i = 0; i < STRINGS.length; i++) {
+            // row i holds STRINGS[i % n] in column s unless column s is that row's NULL
+            if (i % 19 != s) assertThat(loaded.get(i).get(s)).isEqualTo(STRINGS[i]);
+        }
+        assertThat(loaded.get(14).get(1)).as("the string \\N is not NULL").isEqualTo("\\N");
+        assertThat(loaded.get(12).get(1)).as("the string NULL is not NULL").isEqualTo("NULL");
+        assertThat(loaded.get(20).get(1)).as("row 20 has column 1 NULL").isNull();
+        assertThat(loaded.get(3).get(18)).as("the year 0 is 0000, not 2000").isEqualTo("0000");
+    }
+
+    @Test
+    void aValueTheTargetCannotHoldFailsTheBatchAndLeavesNothing() throws Exception {
+        MySqlDialect dialect = dialect();
+        TableSchema t = keyAndString(dialect, "narrow", 3);
+        List<Object[]> rows = rowsWith(77, "too long");
+        // MariaDB's strict mode refuses it as it refuses the upsert
+        assertThatThrownBy(() -> apply(dialect, t, rows))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("Data too long for column 's' at row 78");
+        assertThat(scalar(DB, "SELECT COUNT(*) FROM narrow")).isZero();
+    }
+
+    /** MySQL reports bad values under LOAD DATA LOCAL as warnings, as MariaDB does out of strict mode. */
+    @Test
+    void aWarningFailsTheStatementWithItsText() throws Exception {
+        MySqlDialect dialect = dialect();
+        TableSchema t = keyAndString(dialect, "warned", 3);
+        List<Object[]> rows = rowsWith(5, "too long");
+        try (Connection c = dialect.connect()) {
+            dialect.prepareSession(c);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET SESSION sql_mode = ''");
+            }
+            assertThatThrownBy(() -> new MySqlBulkLoad(dialect::quote).replace(c, t, rows))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("did not take rows of bulk_load.warned as sent: Warning 1265 Data truncated "
+                            + "for column 's' at row 6")
+                    .hasMessageContaining("make them match the source");
+            c.rollback();
+        }
+        assertThat(scalar(DB, "SELECT COUNT(*) FROM warned")).isZero();
+    }
+
+    @Test
+    void withLocalInfileOffOnTheTargetTheRowsGoAsUpserts() throws Exception {
+        server.execute(null, "SET GLOBAL local_infile = 0");
+        try {
+            MySqlDialect dialect = dialect();
+            TableSchema t = keyAndString(dialect, "no_infile", 10);
+            List<Object[]> rows = rowsWith(0, "first");
+            long loads = comLoad();
+            apply(dialect, t, rows);
+            assertThat(comLoad() - loads).isZero();
+            assertThat(scalar(DB, "SELECT COUNT(*) FROM no_infile")).isEqualTo(150);
+        } finally {
+            server.execute(null, "SET GLOBAL local_infile = 1");
+        }
+    }
+
+    /** Every column kind in turn NULL; strings that LOAD DATA would misread unescaped; edge numbers and times. */
+    private static Object[] row(int i, TableSchema t, byte[] point) {
+        Object[] v = {
+            (long) i,
+            STRINGS[i % STRINGS.length],
+            i % 2 == 0 ? "café € ÿ" : "Ñoño",
+            "long text ".repeat(i % 40),
+            new byte[] {0, 9, 10, 13, 92, 78, (byte) 0xFF, (byte) i},
+            new byte[] {(byte) (i % 4), (byte) i},
+            i % 2 == 0 ? Long.MIN_VALUE + i : Long.MAX_VALUE - i,
+            new BigInteger("18446744073709551615").subtract(BigInteger.valueOf(i)),
+            new BigDecimal("-12345678901234567890.1234567891").add(BigDecimal.valueOf(i, 3)),
+            i % 2 == 0 ? 3.40282e38f / (i + 1) : -1.17549e-38f * i,
+            i % 2 == 0 ? 1.7976931348623157e308 / (i + 1) : -2.2250738585072014e-308 * i,
+            LocalDate.of(1000 + i, 1 + i % 12, 1 + i % 28),
+            LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_000).minusDays(i).minusNanos(i * 1000L),
+            Instant.parse("1970-01-01T00:00:01Z").plusSeconds(i * 86_400L).plusNanos(i * 1000L),
+            i % 2 == 0 ? Duration.ofHours(838).plusMinutes(59).plusSeconds(59).minusSeconds(i).negated()
+                    : Duration.ofNanos(-1000L * i),
+            i % 2 == 0 ? "a" : "b c",
+            "{\"a\": [1, 2.5, \"s\\t\"], \"u\": \"é\", \"i\": " + i + "}",
+            point,
+            i % 3 == 0 ? 0L : 1901L + i % 255
+        };
+        assertThat(v).hasSameSizeAs(t.columns());
+        int nullColumn = i % 19;
+        if (nullColumn > 0) v[nullColumn] = null;
+        return v;
+    }
+
+    /** A POINT in the server's own internal form (SRID + WKB), as the snapshot reads one. */
+    private static byte[] point() throws SQLException {
+        try (Connection c = server.connect(null); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT POINT(1.5, -2.25)")) {
+            rs.next();
+            return rs.getBytes(1);
+        }
+    }
+
+    /** A table of an INT key and a VARCHAR(length). */
+    private static TableSchema keyAndString(MySqlDialect dialect, String table, int length) throws SQLException {
+        server.execute(DB, "CREATE TABLE " + table + " (id INT PRIMARY KEY, s VARCHAR(" + length + "))");
+        return schema(dialect, table);
+    }
+
+    /** 150 rows for {@link #keyAndString}, "ok" in all but row {@code odd}. */
+    private static List<Object[]> rowsWith(int odd, String oddValue) {
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < 150; i++) rows.add(new Object[] {(long) i, i == odd ? oddValue : "ok"});
+        return rows;
+    }
+
+    private static MySqlDialect dialect() {
+        return new MySqlDialect(new Endpoint("mysql", "127.0.0.1", server.port(), server.user(), server.password(), null, 0, null));
+    }
+
+    private static TableSchema schema(MySqlDialect dialect, String table) throws SQLException {
+        try (Connection c = dialect.connect()) {
+            return new MySqlCatalog(c).table(new TableId(DB, table));
+        }
+    }
+
+    /** The rows as inserts in one transaction, through the sink on one lane. */
+    private static void apply(MySqlDialect dialect, TableSchema t, List<Object[]> rows) throws SQLException {
+        List<Change> changes = new ArrayList<>();
+        for (Object[] r : rows) changes.add(new RowChange(t, RowChange.Op.INSERT, null, r));
+        JdbcSink sink = new JdbcSink(dialect, 1);
+        try {
+            sink.open();
+            sink.apply(0, List.of(new Transaction(1, "t1", null, 0, null, changes, 0, true)));
+        } finally {
+            sink.close();
+        }
+    }
+
+    private static long comLoad() {
+        return scalar(null, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'COM_LOAD'");
+    }
+
+    private static long scalar(String db, String sql) {
+        return Long.parseLong(String.valueOf(server.query(db, sql).get(0).get(0)));
+    }
+
+    private static List<List<String>> canonical(String table) throws SQLException {
+        List<List<String>> out = new ArrayList<>();
+        try (Connection c = server.connect(DB); Statement st = c.createStatement()) {
+            st.execute("SET time_zone = '+00:00'");
+            try (ResultSet rs = st.executeQuery(CANONICAL.formatted(table))) {
+                int n = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    List<String> row = new ArrayList<>();
+                    for (int i = 1; i <= n; i++) row.add(rs.getString(i));
+                    out.add(row);
+                }
+            }
+        }
+        return out;
+    }
+}

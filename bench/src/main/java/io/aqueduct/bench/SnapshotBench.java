@@ -45,7 +45,8 @@ public final class SnapshotBench {
     private int chunkRows = 10_000;
     private int lanes = 4;
     private int batchRows = 2000;
-    private String javaOpts = "";
+    /** As ./aqueduct runs the jar when AQUEDUCT_JAVA_OPTS is unset. */
+    private String javaOpts = "-XX:+UseParallelGC";
     private boolean profile;
     private Path jar = Path.of("../cli/target/aqueduct.jar");
     private Path out = Path.of("target/snapshot-out");
@@ -112,8 +113,8 @@ public final class SnapshotBench {
                   --chunk-rows N    snapshot.chunk-rows of the jobs (default 10000)
                   --lanes N         apply.lanes of the jobs (default 4)
                   --batch-rows N    apply.batch-rows of the jobs (default 2000)
-                  --java-opts "..." options for the Aqueduct JVMs, e.g. "-XX:+UseParallelGC -Xmx2g" (default none,
-                                    as ./aqueduct without AQUEDUCT_JAVA_OPTS)
+                  --java-opts "..." options for the Aqueduct JVMs, e.g. "-XX:+UseG1GC -Xmx2g" (default
+                                    "-XX:+UseParallelGC", as ./aqueduct without AQUEDUCT_JAVA_OPTS)
                   --jar PATH        the Aqueduct jar (default ../cli/target/aqueduct.jar, from bench/)
                   --profile         record JFR in the Aqueduct JVMs and print where their CPU and allocations went
                   --out DIR         logs, job files and recordings (default target/snapshot-out)""";

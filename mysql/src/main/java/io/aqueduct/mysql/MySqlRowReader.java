@@ -68,14 +68,21 @@ public final class MySqlRowReader implements RowReader {
     public Object value(ResultSet rs, int i, Column c) throws SQLException {
         String base = c.baseType();
         switch (base) {
-            case "tinyint", "smallint", "mediumint", "int", "integer", "year" -> {
+            case "tinyint", "year" -> {
                 String s = rs.getString(i); // text: the driver maps YEAR to a date and TINYINT(1) to a boolean
                 return s == null ? null : Long.parseLong(s);
             }
+            case "smallint", "mediumint", "int", "integer" -> {
+                long v = rs.getLong(i);
+                return rs.wasNull() ? null : (Object) v;
+            }
             case "bigint" -> {
-                String s = rs.getString(i);
-                if (s == null) return null;
-                return c.unsigned() ? new BigInteger(s) : (Object) Long.parseLong(s);
+                if (c.unsigned()) {
+                    String s = rs.getString(i);
+                    return s == null ? null : new BigInteger(s);
+                }
+                long v = rs.getLong(i);
+                return rs.wasNull() ? null : (Object) v;
             }
             case "decimal", "numeric" -> {
                 return rs.getBigDecimal(i);

@@ -2,6 +2,7 @@ package io.aqueduct.mysql;
 
 import io.aqueduct.core.model.Column;
 import io.aqueduct.core.model.TableSchema;
+import io.aqueduct.core.model.Values;
 import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -189,7 +190,7 @@ final class MySqlBulkLoad {
             else if (v instanceof LocalDateTime t) ascii(MySqlDialect.datetime(t));
             else if (v instanceof Instant t) ascii(MySqlDialect.datetime(LocalDateTime.ofInstant(t, ZoneOffset.UTC)));
             else if (v instanceof LocalDate d) ascii(d.toString());
-            else if (v instanceof Duration d) ascii(MySqlDialect.time(d));
+            else if (v instanceof Duration d) ascii(Values.timeText(d));
             else if (v instanceof Boolean b) put(b ? '1' : '0');
             else throw new IllegalArgumentException("cannot write a " + v.getClass().getName() + " as MySQL text");
         }

@@ -5,6 +5,7 @@ import io.aqueduct.core.config.Endpoint;
 import io.aqueduct.core.model.Column;
 import io.aqueduct.core.model.Ddl;
 import io.aqueduct.core.model.TableSchema;
+import io.aqueduct.core.model.Values;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Connection;
@@ -129,21 +130,9 @@ public final class MySqlDialect implements SqlDialect {
         else if (v instanceof LocalDateTime t) ps.setString(i, datetime(t));
         else if (v instanceof Instant t) ps.setString(i, datetime(LocalDateTime.ofInstant(t, ZoneOffset.UTC)));
         else if (v instanceof LocalDate d) ps.setString(i, d.toString());
-        else if (v instanceof Duration d) ps.setString(i, time(d));
+        else if (v instanceof Duration d) ps.setString(i, Values.timeText(d));
         else if (v instanceof Boolean b) ps.setBoolean(i, b);
         else throw new SQLException("cannot bind a " + v.getClass().getName() + " to column " + column.name());
-    }
-
-    /** MySQL TIME text: [-]H:MM:SS.ffffff, hours beyond 24 allowed. */
-    static String time(Duration d) {
-        Duration a = d.abs();
-        long seconds = a.getSeconds();
-        StringBuilder sb = new StringBuilder(18);
-        if (d.isNegative()) sb.append('-');
-        sb.append(seconds / 3600).append(':');
-        two(sb, seconds / 60 % 60).append(':');
-        two(sb, seconds % 60).append('.');
-        return micros(sb, a.getNano() / 1000).toString();
     }
 
     /** MySQL DATETIME text with microseconds; hand-built because this runs for every temporal value applied. */

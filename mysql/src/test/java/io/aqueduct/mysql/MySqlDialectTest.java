@@ -2,20 +2,10 @@ package io.aqueduct.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.time.LocalDateTime;
 import org.junit.jupiter.api.Test;
 
 class MySqlDialectTest {
-    @Test
-    void timeTextCoversNegativeFractionalAndLongDurations() {
-        assertThat(MySqlDialect.time(Duration.ZERO)).isEqualTo("0:00:00.000000");
-        assertThat(MySqlDialect.time(Duration.ofHours(838).plusMinutes(59).plusSeconds(59))).isEqualTo("838:59:59.000000");
-        assertThat(MySqlDialect.time(Duration.ofHours(838).plusMinutes(59).plusSeconds(59).negated())).isEqualTo("-838:59:59.000000");
-        assertThat(MySqlDialect.time(Duration.ofNanos(-1000))).isEqualTo("-0:00:00.000001");
-        assertThat(MySqlDialect.time(Duration.ofSeconds(3723, 400_000_000))).isEqualTo("1:02:03.400000");
-    }
-
     @Test
     void datetimeTextPadsEveryField() {
         assertThat(MySqlDialect.datetime(LocalDateTime.of(1000, 1, 1, 0, 0, 0))).isEqualTo("1000-01-01 00:00:00.000000");

@@ -7,6 +7,7 @@ import io.aqueduct.core.model.Column;
 import io.aqueduct.core.model.Ddl;
 import io.aqueduct.core.model.TableId;
 import io.aqueduct.core.model.TableSchema;
+import io.aqueduct.core.model.Values;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.ConnectException;
@@ -225,7 +226,7 @@ public final class PostgresDialect implements SqlDialect {
         } else if (v instanceof Instant t) {
             ps.setObject(i, t.atOffset(ZoneOffset.UTC));
         } else if (v instanceof Duration d) {
-            ps.setObject(i, interval(d), Types.OTHER);
+            ps.setObject(i, Values.timeText(d), Types.OTHER); // hours stay hours (838:59:59), not days
         } else {
             ps.setObject(i, v);
         }
@@ -281,14 +282,6 @@ public final class PostgresDialect implements SqlDialect {
             sb.append(at >= 0 && (b[at] >> (bit % 8) & 1) == 1 ? '1' : '0');
         }
         return sb.toString();
-    }
-
-    /** MySQL TIME as interval text, hours unbounded so that 838:59:59 stays hours rather than days. */
-    static String interval(Duration d) {
-        Duration a = d.abs();
-        long micros = a.getSeconds() * 1_000_000 + a.getNano() / 1000;
-        return String.format(Locale.ROOT, "%s%d:%02d:%02d.%06d", d.isNegative() ? "-" : "",
-                micros / 3_600_000_000L, micros / 60_000_000 % 60, micros / 1_000_000 % 60, micros % 1_000_000);
     }
 
     // ---- type mapping -------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package io.aqueduct.core.model;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -49,5 +50,24 @@ public final class Values {
         if (v instanceof byte[] b) return Arrays.hashCode(b);
         if (v instanceof BigDecimal d) return d.stripTrailingZeros().hashCode();
         return Objects.hashCode(v);
+    }
+
+    /**
+     * A TIME value as text both MySQL (TIME) and PostgreSQL (interval) read back exactly: {@code [-]H:MM:SS.ffffff},
+     * hours unbounded so that 838:59:59 stays hours rather than days. Built by hand: it runs for every value applied.
+     */
+    public static String timeText(Duration d) {
+        Duration a = d.abs();
+        long seconds = a.getSeconds();
+        StringBuilder sb = new StringBuilder(18);
+        if (d.isNegative()) sb.append('-');
+        sb.append(seconds / 3600).append(':');
+        if (seconds / 60 % 60 < 10) sb.append('0');
+        sb.append(seconds / 60 % 60).append(':');
+        if (seconds % 60 < 10) sb.append('0');
+        sb.append(seconds % 60).append('.');
+        String micros = Integer.toString(a.getNano() / 1000);
+        for (int i = micros.length(); i < 6; i++) sb.append('0');
+        return sb.append(micros).toString();
     }
 }

@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -16,47 +17,84 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes many rows of one table with {@code LOAD DATA LOCAL INFILE ... REPLACE}, streamed from memory: the server
- * parses tab-separated text far more cheaply than a multi-row upsert, and building that text costs the JVM less than
- * binding parameters. REPLACE leaves each row as given whatever was there under its key or a unique value, as an
- * upsert of the batch's final rows must.
+ * parses tab-separated text more cheaply than a multi-row upsert, and building that text costs the JVM less than
+ * binding parameters. It stands in for the upsert only where REPLACE leaves the same rows ({@link #suits}).
  *
  * <p>Text values go as UTF-8 with LOAD DATA's backslash escapes and {@code \N} for NULL; {@code byte[]} values (binary
  * strings, BIT, GEOMETRY) go as hex through a user variable and {@code UNHEX}, which the server stores exactly as a
- * bound binary parameter; YEAR values go through a variable as numbers (as text, 0 would be the year 2000). MariaDB
- * in strict mode refuses a bad value with the same error an upsert gets; MySQL turns it into a warning under LOCAL
- * (it cannot stop reading the stream), so a warning fails the statement here, and the batch is rolled back.
+ * bound binary parameter; YEAR values go through a variable as numbers (as text, 0 would be the year 2000). In strict
+ * mode the server refuses a bad value with the same error the upsert gets; should it still report a changed value
+ * only as a warning (LOCAL without REPLACE turns errors into warnings; a server out of strict mode), the statement
+ * fails here and the batch is rolled back.
  */
 final class MySqlBulkLoad {
+    private static final Logger LOG = LoggerFactory.getLogger(MySqlBulkLoad.class);
     /** Kept across batches: a lane thread loads batch after batch of about the same size. */
     private static final int KEEP_BYTES = 16 << 20;
+    /** Larger batches go as upserts, which the driver splits into statements, rather than as one text this large. */
+    private static final int MAX_BYTES = 64 << 20;
+    /** The server refuses LOAD DATA LOCAL: "not allowed with this version" (1148), MySQL's "local files disabled"
+     *  (3948), MariaDB's "disabled the local infile capability" (4166). */
+    private static final Set<Integer> REFUSED = Set.of(1148, 3948, 4166);
     private final Function<String, String> quote;
     private final ThreadLocal<Text> texts = ThreadLocal.withInitial(() -> new Text(1 << 20));
+    /** Whether the target takes LOAD DATA LOCAL; null until a session has asked it. */
+    private volatile Boolean enabled;
+    /** Per table shape, whether REPLACE leaves what the upsert would (see {@link #suits}). */
+    private final Map<TableSchema, Boolean> suits = Collections.synchronizedMap(new IdentityHashMap<>());
 
     MySqlBulkLoad(Function<String, String> quote) {
         this.quote = quote;
     }
 
+    /** Asks the target, once, whether it takes LOAD DATA LOCAL (its local_infile setting). */
+    void prepareSession(Statement st) {
+        if (enabled != null) return;
+        try (ResultSet rs = st.executeQuery("SELECT @@local_infile")) {
+            enabled = rs.next() && rs.getInt(1) == 1;
+        } catch (SQLException e) {
+            enabled = false; // a proxy in front of the server may not answer it
+        }
+        if (!enabled) {
+            LOG.info("The target has local_infile off: batches go as multi-row upserts instead of LOAD DATA LOCAL, which "
+                    + "costs the target less CPU (SET GLOBAL local_infile = 1 allows it)");
+        }
+    }
+
     /**
-     * Loads the rows into the table on the connection's open transaction. Returns false, having sent nothing, when a
-     * column's values are binary in some rows and not in others (the statement fixes which columns are hex).
+     * Loads the rows into the table on the connection's open transaction. Returns false, having changed nothing, when
+     * the bulk load cannot stand in for the upsert: the target does not take LOAD DATA LOCAL, the table is not
+     * {@link #suits suited}, the text would exceed {@link #MAX_BYTES}, or a column's values are binary in some rows and
+     * not in others (the statement fixes which columns are hex).
      */
     boolean replace(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
+        if (enabled != Boolean.TRUE || !suits(c, t)) return false;
         boolean[] hex = binaryColumns(t.columns().size(), rows);
         Text text = texts.get();
         try {
-            return replace(c, t, rows, hex, text.clear());
+            return write(t, rows, hex, text.clear()) && load(c, t, hex, text);
         } finally {
             if (text.capacity() > KEEP_BYTES) texts.remove();
         }
     }
 
-    private boolean replace(Connection c, TableSchema t, List<Object[]> rows, boolean[] hex, Text text) throws SQLException {
+    private static boolean write(TableSchema t, List<Object[]> rows, boolean[] hex, Text text) {
         for (Object[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 if (i > 0) text.put('\t');
@@ -64,18 +102,31 @@ final class MySqlBulkLoad {
                 if (v == null) {
                     text.put('\\').put('N');
                 } else if (v instanceof byte[] b) {
-                    if (!hex[i]) return false;
+                    if (!hex[i] || 2L * b.length > MAX_BYTES) return false;
                     text.hex(b);
                 } else {
-                    if (hex[i]) return false;
+                    if (hex[i] || v instanceof String str && str.length() > MAX_BYTES / 6) return false; // 3 UTF-8 bytes, escaped
                     text.value(v);
                 }
             }
             text.put('\n');
+            if (text.size() > MAX_BYTES) return false;
         }
+        return true;
+    }
+
+    private boolean load(Connection c, TableSchema t, boolean[] hex, Text text) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.unwrap(org.mariadb.jdbc.Statement.class).setLocalInfileInputStream(text.stream());
-            st.executeUpdate(statement(t, hex));
+            try {
+                st.executeUpdate(statement(t, hex));
+            } catch (SQLException e) {
+                if (!REFUSED.contains(e.getErrorCode())) throw e;
+                // refused after the session said yes (a proxy, local_infile switched off): only this statement failed
+                enabled = false;
+                LOG.warn("The target refused LOAD DATA LOCAL ({}): batches go as multi-row upserts from now on", e.getMessage());
+                return false;
+            }
             if (st.getWarnings() != null) {
                 String warnings = warnings(st);
                 if (!warnings.isEmpty()) {
@@ -91,14 +142,76 @@ final class MySqlBulkLoad {
     /** The statement's warnings other than notes (which multi-row upserts pass over too), joined; empty for none. */
     private static String warnings(Statement st) throws SQLException {
         StringBuilder sb = new StringBuilder();
-        try (ResultSet rs = st.executeQuery("SHOW WARNINGS LIMIT 5")) {
+        int shown = 0;
+        try (ResultSet rs = st.executeQuery("SHOW WARNINGS")) {
             while (rs.next()) {
-                if ("Note".equalsIgnoreCase(rs.getString(1))) continue;
+                if ("Note".equalsIgnoreCase(rs.getString(1)) || shown++ >= 5) continue;
                 sb.append(sb.isEmpty() ? "" : "; ").append(rs.getString(1)).append(' ').append(rs.getInt(2))
                         .append(' ').append(rs.getString(3));
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * Whether REPLACE leaves the table as the upsert would: the target table has exactly the source's columns (REPLACE
+     * would reset columns only the target has), no triggers (REPLACE fires DELETE and INSERT triggers where the upsert
+     * fires UPDATE ones), and no unique key but the row's key (REPLACE deletes a row that holds a unique value of the
+     * new row; the upsert fails or updates it). Asked once per table shape.
+     */
+    private boolean suits(Connection c, TableSchema t) throws SQLException {
+        Boolean known = suits.get(t);
+        if (known != null) return known;
+        String why = unsuited(c, t);
+        if (why != null) {
+            LOG.info("Table {} on the target has {}: its batches go as multi-row upserts rather than LOAD DATA ... REPLACE, "
+                    + "which would change that", t.id(), why);
+        }
+        suits.put(t, why == null);
+        return why == null;
+    }
+
+    private static String unsuited(Connection c, TableSchema t) throws SQLException {
+        Set<String> source = new HashSet<>();
+        for (Column col : t.columns()) source.add(col.name().toLowerCase(Locale.ROOT));
+        Set<String> key = new HashSet<>();
+        for (String k : t.keyColumns()) key.add(k.toLowerCase(Locale.ROOT));
+        List<String> extra = new ArrayList<>();
+        int matching = 0;
+        for (List<String> row : query(c, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
+                + "AND TABLE_NAME = ?", t)) {
+            if (source.contains(row.get(0).toLowerCase(Locale.ROOT))) matching++;
+            else extra.add(row.get(0));
+        }
+        if (!extra.isEmpty()) return "columns the source does not have (" + String.join(", ", extra) + ")";
+        if (matching != source.size()) return "fewer columns than the source";
+        if (!query(c, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? "
+                + "AND EVENT_OBJECT_TABLE = ?", t).isEmpty()) {
+            return "triggers";
+        }
+        Map<String, Set<String>> unique = new TreeMap<>();
+        for (List<String> row : query(c, "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS WHERE "
+                + "TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0", t)) {
+            unique.computeIfAbsent(row.get(0), k -> new HashSet<>()).add(row.get(1).toLowerCase(Locale.ROOT));
+        }
+        unique.values().removeIf(key::equals);
+        return unique.isEmpty() ? null : "unique keys besides the row's key (" + String.join(", ", unique.keySet()) + ")";
+    }
+
+    private static List<List<String>> query(Connection c, String sql, TableSchema t) throws SQLException {
+        List<List<String>> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, t.id().schema());
+            ps.setString(2, t.id().table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    List<String> row = new ArrayList<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.add(rs.getString(i));
+                    rows.add(row);
+                }
+            }
+        }
+        return rows;
     }
 
     private static boolean[] binaryColumns(int columns, List<Object[]> rows) {
@@ -165,6 +278,10 @@ final class MySqlBulkLoad {
             return buf.length;
         }
 
+        int size() {
+            return size;
+        }
+
         Text put(char ascii) {
             ensure(1);
             buf[size++] = (byte) ascii;
@@ -221,9 +338,10 @@ final class MySqlBulkLoad {
             }
         }
 
+        /** Callers keep the text under {@link #MAX_BYTES} plus one value of at most that size. */
         private void ensure(int n) {
             if (buf.length - size >= n) return;
-            buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(2L * buf.length, (long) size + n)));
+            buf = Arrays.copyOf(buf, (int) Math.max(2L * buf.length, (long) size + n));
         }
 
         ByteArrayInputStream stream() {

@@ -33,8 +33,6 @@ public final class MySqlDialect implements SqlDialect {
 
     private final Endpoint target;
     private final MySqlBulkLoad bulk = new MySqlBulkLoad(this::quote);
-    /** Whether the target takes LOAD DATA LOCAL (its local_infile setting); null until a session has asked. */
-    private volatile Boolean localInfile;
 
     public MySqlDialect(Endpoint target) {
         this.target = target;
@@ -52,15 +50,7 @@ public final class MySqlDialect implements SqlDialect {
             // NO_AUTO_VALUE_ON_ZERO keeps an explicit 0 in an AUTO_INCREMENT column
             st.execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', "
                     + "time_zone = '+00:00', foreign_key_checks = 0, NAMES utf8mb4");
-            if (localInfile == null) {
-                try (var rs = st.executeQuery("SELECT @@local_infile")) {
-                    localInfile = rs.next() && rs.getInt(1) == 1;
-                }
-                if (!localInfile) {
-                    LOG.info("The target has local_infile off: large batches go as multi-row upserts instead of "
-                            + "LOAD DATA LOCAL, which the target parses faster (SET GLOBAL local_infile = 1 to allow it)");
-                }
-            }
+            bulk.prepareSession(st);
         }
         c.setAutoCommit(false);
     }
@@ -84,7 +74,7 @@ public final class MySqlDialect implements SqlDialect {
 
     @Override
     public boolean upsertInBulk(Connection c, TableSchema t, java.util.List<Object[]> rows) throws SQLException {
-        return localInfile == Boolean.TRUE && bulk.replace(c, t, rows);
+        return bulk.replace(c, t, rows);
     }
 
     @Override

@@ -34,7 +34,7 @@ class MySqlBulkLoadTest {
             + "bu BIGINT UNSIGNED, d DECIMAL(30,10), f FLOAT, dbl DOUBLE, dt DATE, dtm DATETIME(6), "
             + "ts TIMESTAMP(6) NULL DEFAULT NULL, tm TIME(6), e ENUM('a','b c'), j JSON, g GEOMETRY, y YEAR";
     /** The columns as the server renders them, binary ones in hex, so equal text means equal values. */
-    private static final String CANONICAL = "SELECT id, s, l1, tx, HEX(b), HEX(bits), bi, bu, d, f, dbl, dt, dtm, ts, tm, "
+    private static final String CANONICAL = "SELECT id, s, l1, tx, HEX(b), HEX(bits), bi, bu, d, f * 1e0, dbl, dt, dtm, ts, tm, "
             + "e, j, HEX(g), y FROM %s ORDER BY id";
     private static final String[] STRINGS = {"", "\\N", "N", "tab\there", "line\nbreak", "back\\slash\\", "nul\0byte",
         "cr\r\nlf", "😀 emoji ✓ 𝄞", "'quote\" `tick`", "trailing  ", "\\t not a tab", "NULL"};
@@ -94,18 +94,20 @@ class MySqlBulkLoadTest {
         assertThat(scalar(DB, "SELECT COUNT(*) FROM narrow")).isZero();
     }
 
-    /** MySQL reports bad values under LOAD DATA LOCAL as warnings, as MariaDB does out of strict mode. */
+    /** A server that reports a changed value only as a warning (MariaDB out of strict mode) fails the load all the same. */
     @Test
     void aWarningFailsTheStatementWithItsText() throws Exception {
         MySqlDialect dialect = dialect();
         TableSchema t = keyAndString(dialect, "warned", 3);
         List<Object[]> rows = rowsWith(5, "too long");
+        MySqlBulkLoad bulk = new MySqlBulkLoad(dialect::quote);
         try (Connection c = dialect.connect()) {
             dialect.prepareSession(c);
             try (Statement st = c.createStatement()) {
+                bulk.prepareSession(st);
                 st.execute("SET SESSION sql_mode = ''");
             }
-            assertThatThrownBy(() -> new MySqlBulkLoad(dialect::quote).replace(c, t, rows))
+            assertThatThrownBy(() -> bulk.replace(c, t, rows))
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("did not take rows of bulk_load.warned as sent: Warning 1265 Data truncated "
                             + "for column 's' at row 6")
@@ -129,6 +131,54 @@ class MySqlBulkLoadTest {
         } finally {
             server.execute(null, "SET GLOBAL local_infile = 1");
         }
+    }
+
+    @Test
+    void aLoadRefusedAfterTheSessionAskedFallsBackToUpserts() throws Exception {
+        MySqlDialect dialect = dialect();
+        TableSchema t = keyAndString(dialect, "refused", 10);
+        apply(dialect, t, rowsWith(0, "first")); // the dialect has asked the server: local_infile is on
+        server.execute(null, "SET GLOBAL local_infile = 0");
+        try {
+            apply(dialect, t, rowsWith(1, "second"));
+            assertThat(scalar(DB, "SELECT COUNT(*) FROM refused WHERE s = 'second'")).isEqualTo(1);
+            long loads = comLoad();
+            apply(dialect, t, rowsWith(2, "third"));
+            assertThat(comLoad() - loads).as("no more attempts").isZero();
+            assertThat(scalar(DB, "SELECT COUNT(*) FROM refused WHERE s = 'third'")).isEqualTo(1);
+        } finally {
+            server.execute(null, "SET GLOBAL local_infile = 1");
+        }
+    }
+
+    /** Where REPLACE would not leave what the upsert leaves, the rows go as upserts. */
+    @Test
+    void tablesWithTargetOnlyColumnsTriggersOrUniqueKeysGetUpserts() throws Exception {
+        MySqlDialect dialect = dialect();
+        TableSchema source = keyAndString(dialect, "shape", 10);
+        server.execute(DB, "CREATE TABLE extra_column (id INT PRIMARY KEY, s VARCHAR(10), archived INT DEFAULT 7)",
+                "CREATE TABLE with_trigger (id INT PRIMARY KEY, s VARCHAR(10))",
+                "CREATE TABLE deleted (id INT)",
+                "CREATE TRIGGER with_trigger_bd BEFORE DELETE ON with_trigger FOR EACH ROW INSERT INTO deleted VALUES (OLD.id)",
+                "CREATE TABLE unique_email (id INT PRIMARY KEY, s VARCHAR(10), UNIQUE KEY s_once (s))");
+        for (String table : List.of("extra_column", "with_trigger", "unique_email")) {
+            server.execute(DB, "INSERT INTO " + table + " (id, s) VALUES (3, 'before')");
+        }
+        server.execute(DB, "UPDATE extra_column SET archived = 9");
+        long loads = comLoad();
+        for (String table : List.of("extra_column", "with_trigger")) {
+            apply(dialect, source.withId(new TableId(DB, table)), rowsWith(3, "after"));
+        }
+        List<Object[]> distinct = new ArrayList<>();
+        for (int i = 0; i < 150; i++) distinct.add(new Object[] {(long) i, "v" + i});
+        apply(dialect, source.withId(new TableId(DB, "unique_email")), distinct);
+        assertThat(comLoad() - loads).isZero();
+        assertThat(scalar(DB, "SELECT archived FROM extra_column WHERE id = 3")).as("kept by the upsert").isEqualTo(9);
+        assertThat(scalar(DB, "SELECT COUNT(*) FROM deleted")).as("no row deleted to be replaced").isZero();
+        assertThat(scalar(DB, "SELECT COUNT(*) FROM unique_email")).isEqualTo(150);
+        // a table with exactly the source's shape still loads in bulk
+        apply(dialect, source, rowsWith(3, "after"));
+        assertThat(comLoad() - loads).isEqualTo(1);
     }
 
     /** Every column kind in turn NULL; strings that LOAD DATA would misread unescaped; edge numbers and times. */

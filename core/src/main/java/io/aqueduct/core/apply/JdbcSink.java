@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>For a table with a key, a batch is reduced to the final state of each key (row or absent); absent keys go out
  * as one {@code DELETE ... IN}, present rows as multi-row upserts (or, from {@link #BULK_ROWS} rows of a table on,
- * the dialect's bulk load where it has one), deletes first. Re-applying a batch after a crash
+ * the dialect's bulk load where it has one and it leaves the same rows), deletes first. Re-applying a batch after a crash
  * therefore leaves the same rows. Should the merged form hit a constraint (a unique value moved between rows), the
  * batch is rolled back and re-applied change by change in source order. Tables without any key are applied in
  * source order, matching on all columns, one row per statement.

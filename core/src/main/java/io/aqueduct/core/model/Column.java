@@ -37,7 +37,10 @@ public record Column(
     /** The base type keyword: {@code int unsigned} → {@code int}, {@code varchar(10)} → {@code varchar}. */
     public String baseType() {
         String base = BASE_TYPES.get(typeName);
-        return base != null ? base : BASE_TYPES.computeIfAbsent(typeName, Column::baseTypeOf);
+        if (base != null) return base;
+        base = baseTypeOf(typeName);
+        if (BASE_TYPES.size() < 10_000) BASE_TYPES.put(typeName, base); // distinct type texts: bounded in practice, anyway here
+        return base;
     }
 
     private static String baseTypeOf(String typeName) {

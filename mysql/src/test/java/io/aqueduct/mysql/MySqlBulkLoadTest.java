@@ -119,18 +119,14 @@ class MySqlBulkLoadTest {
 
     @Test
     void withLocalInfileOffOnTheTargetTheRowsGoAsUpserts() throws Exception {
-        server.execute(null, "SET GLOBAL local_infile = 0");
-        try {
+        withLocalInfileOff(() -> {
             MySqlDialect dialect = dialect();
             TableSchema t = keyAndString(dialect, "no_infile", 10);
-            List<Object[]> rows = rowsWith(0, "first");
             long loads = comLoad();
-            apply(dialect, t, rows);
+            apply(dialect, t, rowsWith(0, "first"));
             assertThat(comLoad() - loads).isZero();
             assertThat(scalar(DB, "SELECT COUNT(*) FROM no_infile")).isEqualTo(150);
-        } finally {
-            server.execute(null, "SET GLOBAL local_infile = 1");
-        }
+        });
     }
 
     @Test
@@ -138,14 +134,24 @@ class MySqlBulkLoadTest {
         MySqlDialect dialect = dialect();
         TableSchema t = keyAndString(dialect, "refused", 10);
         apply(dialect, t, rowsWith(0, "first")); // the dialect has asked the server: local_infile is on
-        server.execute(null, "SET GLOBAL local_infile = 0");
-        try {
+        withLocalInfileOff(() -> {
             apply(dialect, t, rowsWith(1, "second"));
             assertThat(scalar(DB, "SELECT COUNT(*) FROM refused WHERE s = 'second'")).isEqualTo(1);
             long loads = comLoad();
             apply(dialect, t, rowsWith(2, "third"));
             assertThat(comLoad() - loads).as("no more attempts").isZero();
             assertThat(scalar(DB, "SELECT COUNT(*) FROM refused WHERE s = 'third'")).isEqualTo(1);
+        });
+    }
+
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    private static void withLocalInfileOff(Body body) throws Exception {
+        server.execute(null, "SET GLOBAL local_infile = 0");
+        try {
+            body.run();
         } finally {
             server.execute(null, "SET GLOBAL local_infile = 1");
         }

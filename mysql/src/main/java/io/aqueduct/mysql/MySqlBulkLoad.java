@@ -1,5 +1,6 @@
 package io.aqueduct.mysql;
 
+import io.aqueduct.core.apply.RowText;
 import io.aqueduct.core.model.Column;
 import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Values;
@@ -53,7 +54,7 @@ final class MySqlBulkLoad {
      *  (3948), MariaDB's "disabled the local infile capability" (4166). */
     private static final Set<Integer> REFUSED = Set.of(1148, 3948, 4166);
     private final Function<String, String> quote;
-    private final ThreadLocal<Text> texts = ThreadLocal.withInitial(() -> new Text(1 << 20));
+    private final ThreadLocal<RowText> texts = ThreadLocal.withInitial(() -> new RowText(1 << 20));
     /** Whether the target takes LOAD DATA LOCAL; null until a session has asked it. */
     private volatile Boolean enabled;
     /** Per table shape, whether REPLACE leaves what the upsert would (see {@link #suits}). */
@@ -86,7 +87,7 @@ final class MySqlBulkLoad {
     boolean replace(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
         if (enabled != Boolean.TRUE || !suits(c, t)) return false;
         boolean[] hex = binaryColumns(t.columns().size(), rows);
-        Text text = texts.get();
+        RowText text = texts.get();
         try {
             return write(t, rows, hex, text.clear()) && load(c, t, hex, text);
         } finally {
@@ -94,7 +95,7 @@ final class MySqlBulkLoad {
         }
     }
 
-    private static boolean write(TableSchema t, List<Object[]> rows, boolean[] hex, Text text) {
+    private static boolean write(TableSchema t, List<Object[]> rows, boolean[] hex, RowText text) {
         for (Object[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 if (i > 0) text.put('\t');
@@ -115,7 +116,7 @@ final class MySqlBulkLoad {
         return true;
     }
 
-    private boolean load(Connection c, TableSchema t, boolean[] hex, Text text) throws SQLException {
+    private boolean load(Connection c, TableSchema t, boolean[] hex, RowText text) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.unwrap(org.mariadb.jdbc.Statement.class).setLocalInfileInputStream(text.stream());
             try {
@@ -251,106 +252,5 @@ final class MySqlBulkLoad {
         return "LOAD DATA LOCAL INFILE 'aqueduct-rows' REPLACE INTO TABLE " + quote.apply(t.id().schema()) + "."
                 + quote.apply(t.id().table()) + " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' "
                 + "LINES TERMINATED BY '\\n' (" + cols + ")" + set;
-    }
-
-    /** The rows as LOAD DATA text, built in one growing array. */
-    static final class Text {
-        private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
-        private static final boolean[] SPECIAL = new boolean[256];
-
-        static {
-            for (char c : new char[] {'\\', '\t', '\n', 0}) SPECIAL[c] = true;
-        }
-
-        private byte[] buf;
-        private int size;
-
-        Text(int capacity) {
-            buf = new byte[capacity];
-        }
-
-        Text clear() {
-            size = 0;
-            return this;
-        }
-
-        int capacity() {
-            return buf.length;
-        }
-
-        int size() {
-            return size;
-        }
-
-        Text put(char ascii) {
-            ensure(1);
-            buf[size++] = (byte) ascii;
-            return this;
-        }
-
-        void hex(byte[] b) {
-            ensure(2 * b.length);
-            for (byte x : b) {
-                buf[size++] = HEX[(x >> 4) & 0xF];
-                buf[size++] = HEX[x & 0xF];
-            }
-        }
-
-        /** Any model value other than null and byte[], as the text MySQL reads back to the same value. */
-        void value(Object v) {
-            if (v instanceof String s) escaped(s);
-            else if (v instanceof Long l) ascii(Long.toString(l));
-            else if (v instanceof BigDecimal d) ascii(d.toPlainString());
-            else if (v instanceof BigInteger b) ascii(b.toString());
-            else if (v instanceof Double d) ascii(Double.toString(d));
-            else if (v instanceof Float f) ascii(Float.toString(f));
-            else if (v instanceof LocalDateTime t) ascii(MySqlDialect.datetime(t));
-            else if (v instanceof Instant t) ascii(MySqlDialect.datetime(LocalDateTime.ofInstant(t, ZoneOffset.UTC)));
-            else if (v instanceof LocalDate d) ascii(d.toString());
-            else if (v instanceof Duration d) ascii(Values.timeText(d));
-            else if (v instanceof Boolean b) put(b ? '1' : '0');
-            else throw new IllegalArgumentException("cannot write a " + v.getClass().getName() + " as MySQL text");
-        }
-
-        private void ascii(String s) {
-            int n = s.length();
-            ensure(n);
-            for (int i = 0; i < n; i++) buf[size++] = (byte) s.charAt(i);
-        }
-
-        /** UTF-8 with the four bytes LOAD DATA treats specially escaped; no UTF-8 continuation byte is one of them. */
-        private void escaped(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            ensure(2 * b.length);
-            int plain = 0;
-            while (plain < b.length && !SPECIAL[b[plain] & 0xFF]) plain++;
-            System.arraycopy(b, 0, buf, size, plain); // most values have nothing to escape
-            size += plain;
-            for (int i = plain; i < b.length; i++) {
-                byte x = b[i];
-                switch (x) {
-                    case '\\' -> { buf[size++] = '\\'; buf[size++] = '\\'; }
-                    case '\t' -> { buf[size++] = '\\'; buf[size++] = 't'; }
-                    case '\n' -> { buf[size++] = '\\'; buf[size++] = 'n'; }
-                    case 0 -> { buf[size++] = '\\'; buf[size++] = '0'; }
-                    default -> buf[size++] = x;
-                }
-            }
-        }
-
-        /** Callers keep the text under {@link #MAX_BYTES} plus one value of at most that size. */
-        private void ensure(int n) {
-            if (buf.length - size >= n) return;
-            buf = Arrays.copyOf(buf, (int) Math.max(2L * buf.length, (long) size + n));
-        }
-
-        ByteArrayInputStream stream() {
-            return new ByteArrayInputStream(buf, 0, size);
-        }
-
-        @Override
-        public String toString() {
-            return new String(buf, 0, size, StandardCharsets.UTF_8);
-        }
     }
 }

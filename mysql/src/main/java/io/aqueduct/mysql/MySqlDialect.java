@@ -117,37 +117,14 @@ public final class MySqlDialect implements SqlDialect {
         else if (v instanceof BigInteger b) ps.setBigDecimal(i, new BigDecimal(b));
         else if (v instanceof Double d) ps.setDouble(i, d);
         else if (v instanceof Float f) ps.setFloat(i, f);
-        else if (v instanceof LocalDateTime t) ps.setString(i, datetime(t));
-        else if (v instanceof Instant t) ps.setString(i, datetime(LocalDateTime.ofInstant(t, ZoneOffset.UTC)));
+        else if (v instanceof LocalDateTime t) ps.setString(i, Values.datetimeText(t));
+        else if (v instanceof Instant t) ps.setString(i, Values.datetimeText(LocalDateTime.ofInstant(t, ZoneOffset.UTC)));
         else if (v instanceof LocalDate d) ps.setString(i, d.toString());
         else if (v instanceof Duration d) ps.setString(i, Values.timeText(d));
         else if (v instanceof Boolean b) ps.setBoolean(i, b);
         else throw new SQLException("cannot bind a " + v.getClass().getName() + " to column " + column.name());
     }
 
-    /** MySQL DATETIME text with microseconds; hand-built because this runs for every temporal value applied. */
-    static String datetime(LocalDateTime t) {
-        StringBuilder sb = new StringBuilder(26);
-        int y = t.getYear();
-        if (y < 1000) sb.append(y < 10 ? "000" : y < 100 ? "00" : "0");
-        sb.append(y).append('-');
-        two(sb, t.getMonthValue()).append('-');
-        two(sb, t.getDayOfMonth()).append(' ');
-        two(sb, t.getHour()).append(':');
-        two(sb, t.getMinute()).append(':');
-        two(sb, t.getSecond()).append('.');
-        return micros(sb, t.getNano() / 1000).toString();
-    }
-
-    private static StringBuilder two(StringBuilder sb, long v) {
-        return sb.append(v < 10 ? "0" : "").append(v);
-    }
-
-    private static StringBuilder micros(StringBuilder sb, int micros) {
-        String m = Integer.toString(micros);
-        for (int i = m.length(); i < 6; i++) sb.append('0');
-        return sb.append(m);
-    }
 
     @Override
     public void ensureTable(Connection c, TableSchema t) {

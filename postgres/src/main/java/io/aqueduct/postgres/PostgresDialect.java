@@ -59,6 +59,7 @@ public final class PostgresDialect implements SqlDialect {
     private static final int NAME_BYTES = 63; // PostgreSQL silently truncates longer identifiers
 
     private final Endpoint target;
+    private final PostgresBulkLoad bulk = new PostgresBulkLoad(this);
     private final AtomicBoolean replicaRoleReported = new AtomicBoolean();
     private final Set<String> zeroDateWarned = ConcurrentHashMap.newKeySet();
     /** Which table a column belongs to, for messages from bind(), which only sees the column. */
@@ -158,8 +159,17 @@ public final class PostgresDialect implements SqlDialect {
 
     @Override
     public String upsert(TableSchema t, int rows) {
-        if (!t.hasKey()) return insert(t, rows);
-        StringBuilder sb = new StringBuilder(insert(t, rows)).append(" ON CONFLICT (");
+        return t.hasKey() ? insert(t, rows) + onConflict(t) : insert(t, rows);
+    }
+
+    @Override
+    public boolean upsertInBulk(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
+        return bulk.upsert(c, t, rows);
+    }
+
+    /** What makes an INSERT of whole rows an upsert by the table's key. */
+    String onConflict(TableSchema t) {
+        StringBuilder sb = new StringBuilder(" ON CONFLICT (");
         for (int i = 0; i < t.keyColumns().size(); i++) sb.append(i == 0 ? "" : ",").append(quote(t.keyColumns().get(i)));
         sb.append(") DO ");
         String sep = "UPDATE SET ";
@@ -217,7 +227,7 @@ public final class PostgresDialect implements SqlDialect {
         } else if (v instanceof String s) {
             bindString(ps, i, col, s);
         } else if (v instanceof byte[] b) {
-            if (col.baseType().equals("bit")) ps.setObject(i, bits(b, bitCount(col)), Types.OTHER);
+            if (col.baseType().equals("bit")) ps.setObject(i, bits(b, col), Types.OTHER);
             else ps.setBytes(i, b);
         } else if (v instanceof LocalDate d) {
             ps.setObject(i, d);
@@ -233,23 +243,30 @@ public final class PostgresDialect implements SqlDialect {
     }
 
     private void bindString(PreparedStatement ps, int i, Column col, String s) throws SQLException {
+        if (storable(col, s) == null) ps.setNull(i, nullType(col));
+        else if (col.baseType().equals("json")) ps.setObject(i, s, Types.OTHER);
+        else ps.setString(i, s);
+    }
+
+    /**
+     * A string value as PostgreSQL can hold it: null for a MySQL zero or partial date (with a warning, once per
+     * column), a failure for text with U+0000, else the value itself.
+     */
+    String storable(Column col, String s) throws SQLException {
         String base = col.baseType();
         if (base.equals("date") || base.equals("datetime") || base.equals("timestamp")) {
-            // a MySQL zero or partial date, which no PostgreSQL date type can hold
             if (zeroDateWarned.add(tableName(col) + "." + col.name())) {
                 LOG.warn("{} column {} holds the MySQL zero or partial date '{}', which PostgreSQL cannot store: it is "
                         + "written as NULL (this warning is logged once per column).", tableName(col), col.name(), s);
             }
-            ps.setNull(i, nullType(col));
-            return;
+            return null;
         }
         if (s.indexOf('\0') >= 0) {
             throw new SQLException("Table " + tableName(col) + " column " + col.name() + ": a value contains the "
                     + "character U+0000, which PostgreSQL text cannot store. Remove it at the source, or leave the "
                     + "column out of the replication.", "22021");
         }
-        if (base.equals("json")) ps.setObject(i, s, Types.OTHER);
-        else ps.setString(i, s);
+        return s;
     }
 
     private String tableName(Column col) {
@@ -272,6 +289,11 @@ public final class PostgresDialect implements SqlDialect {
             case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set" -> Types.VARCHAR;
             default -> Types.OTHER; // bit, time, json, geometry and unknown types: the server infers the column's type
         };
+    }
+
+    /** A BIT column's value as the text form of its bit(n). */
+    static String bits(byte[] b, Column col) {
+        return bits(b, bitCount(col));
     }
 
     /** The low {@code n} bits of a big-endian value as '0'/'1' characters, the text form of bit(n). */

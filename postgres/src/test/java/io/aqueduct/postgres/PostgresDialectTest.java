@@ -307,6 +307,55 @@ class PostgresDialectTest {
         assertThat(query("SELECT count(*) FROM types_db.\"AllTypes\" WHERE vc IS NULL")).containsExactly(List.of(1L));
     }
 
+    /** From 100 rows of a table in a batch on, rows go through COPY into a staging table: the same rows result. */
+    @Test
+    void aLargeBatchGoesThroughCopyAndLeavesExactlyWhatUpsertsLeave() throws SQLException {
+        reset("bulk_db");
+        TableSchema bulk = typesTable().withId(new TableId("bulk_db", "by_bulk"));
+        TableSchema upsert = typesTable().withId(new TableId("bulk_db", "by_upsert"));
+        List<Object[]> rows = new ArrayList<>();
+        for (int k = 0; k < 30; k++) {
+            int n = 1;
+            for (Object[] row : List.of(MAX, MIN, ODD, NULLS)) {
+                Object[] copy = row.clone();
+                copy[0] = 10L * k + n++;
+                rows.add(copy);
+            }
+        }
+        // existing rows under some of the keys: the upsert replaces them
+        apply(insert(bulk, NULLS.clone()), insert(upsert, NULLS.clone()));
+        long staging = stagingTables();
+        apply(rows.stream().map(r -> insert(bulk, r)).toArray(Change[]::new));
+        assertThat(stagingTables()).as("a staging table for the COPY").isEqualTo(staging + 1);
+        for (int from = 0; from < rows.size(); from += JdbcSink.BULK_ROWS - 1) {
+            apply(rows.subList(from, Math.min(rows.size(), from + JdbcSink.BULK_ROWS - 1)).stream()
+                    .map(r -> insert(upsert, r)).toArray(Change[]::new));
+        }
+        assertThat(stagingTables()).as("none for batches below the bulk size").isEqualTo(staging + 1);
+        List<List<Object>> loaded = query("SELECT t::text FROM bulk_db.by_bulk t ORDER BY id");
+        assertThat(loaded).hasSize(120).isEqualTo(query("SELECT t::text FROM bulk_db.by_upsert t ORDER BY id"));
+        assertRow(rows.get(0), query("SELECT " + selectList() + " FROM bulk_db.by_bulk WHERE id = 1").get(0)); // MAX
+        assertRow(rows.get(118), query("SELECT " + selectList() + " FROM bulk_db.by_bulk WHERE id = 293").get(0)); // ODD
+        assertThat(Float.floatToRawIntBits((Float) query("SELECT f FROM bulk_db.by_bulk WHERE id = 3").get(0).get(0)))
+                .isEqualTo(Float.floatToRawIntBits(-0.0f));
+    }
+
+    @Test
+    void aNulCharacterInALargeBatchFailsNamingTheTableAndColumnAndLeavesNothing() throws SQLException {
+        reset("bulk_nul");
+        TableSchema t = table("bulk_nul", "t", List.of("id"), col("id", "bigint(20)", false), col("vc", "varchar(20)"));
+        List<Change> rows = new ArrayList<>();
+        for (long i = 0; i < 150; i++) rows.add(insert(t, i, i == 7 ? "a\0b" : "ok"));
+        assertThatThrownBy(() -> apply(rows.toArray(Change[]::new)))
+                .hasMessageContaining("bulk_nul.t column vc: a value contains the character U+0000");
+        assertThat(query("SELECT count(*) FROM bulk_nul.t")).containsExactly(List.of(0L));
+    }
+
+    /** Staging tables of the bulk load in the sessions still open. */
+    static long stagingTables() {
+        return (Long) query("SELECT count(*) FROM pg_class WHERE relname LIKE 'aqueduct_bulk_%' AND relpersistence = 't'").get(0).get(0);
+    }
+
     @Test
     void negativeSubSecondTime() throws SQLException {
         reset("time_db");

@@ -3,6 +3,7 @@ package io.aqueduct.core.model;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -62,12 +63,32 @@ public final class Values {
         StringBuilder sb = new StringBuilder(18);
         if (d.isNegative()) sb.append('-');
         sb.append(seconds / 3600).append(':');
-        if (seconds / 60 % 60 < 10) sb.append('0');
-        sb.append(seconds / 60 % 60).append(':');
-        if (seconds % 60 < 10) sb.append('0');
-        sb.append(seconds % 60).append('.');
-        String micros = Integer.toString(a.getNano() / 1000);
-        for (int i = micros.length(); i < 6; i++) sb.append('0');
-        return sb.append(micros).toString();
+        two(sb, seconds / 60 % 60).append(':');
+        two(sb, seconds % 60).append('.');
+        return micros(sb, a.getNano() / 1000).toString();
+    }
+
+    /** A DATETIME as {@code YYYY-MM-DD HH:MM:SS.ffffff}, which MySQL and PostgreSQL read back exactly; built by hand. */
+    public static String datetimeText(LocalDateTime t) {
+        StringBuilder sb = new StringBuilder(26);
+        int y = t.getYear();
+        if (y < 1000) sb.append(y < 10 ? "000" : y < 100 ? "00" : "0");
+        sb.append(y).append('-');
+        two(sb, t.getMonthValue()).append('-');
+        two(sb, t.getDayOfMonth()).append(' ');
+        two(sb, t.getHour()).append(':');
+        two(sb, t.getMinute()).append(':');
+        two(sb, t.getSecond()).append('.');
+        return micros(sb, t.getNano() / 1000).toString();
+    }
+
+    private static StringBuilder two(StringBuilder sb, long v) {
+        return sb.append(v < 10 ? "0" : "").append(v);
+    }
+
+    private static StringBuilder micros(StringBuilder sb, int micros) {
+        String m = Integer.toString(micros);
+        for (int i = m.length(); i < 6; i++) sb.append('0');
+        return sb.append(m);
     }
 }

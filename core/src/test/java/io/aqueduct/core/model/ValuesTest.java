@@ -3,6 +3,7 @@ package io.aqueduct.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.LocalDateTime;
 import org.junit.jupiter.api.Test;
 
 class ValuesTest {
@@ -14,5 +15,12 @@ class ValuesTest {
         assertThat(Values.timeText(Duration.ofNanos(-1000))).isEqualTo("-0:00:00.000001");
         assertThat(Values.timeText(Duration.ofSeconds(3723, 400_000_000))).isEqualTo("1:02:03.400000");
         assertThat(Values.timeText(Duration.ofSeconds(-12 * 3600 - 34 * 60 - 56))).isEqualTo("-12:34:56.000000");
+    }
+
+    @Test
+    void datetimeTextPadsEveryField() {
+        assertThat(Values.datetimeText(LocalDateTime.of(1000, 1, 1, 0, 0, 0))).isEqualTo("1000-01-01 00:00:00.000000");
+        assertThat(Values.datetimeText(LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_000))).isEqualTo("9999-12-31 23:59:59.999999");
+        assertThat(Values.datetimeText(LocalDateTime.of(42, 3, 4, 5, 6, 7, 8_000))).isEqualTo("0042-03-04 05:06:07.000008");
     }
 }

@@ -109,9 +109,9 @@ final class MySqlBulkLoad {
                     if (hex[i] || v instanceof String str && str.length() > MAX_BYTES / 6) return false; // 3 UTF-8 bytes, escaped
                     text.value(v);
                 }
+                if (text.size() > MAX_BYTES) return false;
             }
             text.put('\n');
-            if (text.size() > MAX_BYTES) return false;
         }
         return true;
     }

@@ -4,6 +4,7 @@ import io.aqueduct.core.apply.RowText;
 import io.aqueduct.core.model.Column;
 import io.aqueduct.core.model.TableSchema;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collections;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes many rows of one table as the upsert does, but fed by {@code COPY ... FROM STDIN} into a temporary table of
@@ -21,6 +24,7 @@ import org.postgresql.PGConnection;
  * bit text, binary as bytea hex).
  */
 final class PostgresBulkLoad {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresBulkLoad.class);
     /** Kept across batches: a lane thread loads batch after batch of about the same size. */
     private static final int KEEP_BYTES = 16 << 20;
     /** Larger batches go as upserts, which are split into statements, rather than as one text this large. */
@@ -31,14 +35,34 @@ final class PostgresBulkLoad {
     private final ThreadLocal<RowText> texts = ThreadLocal.withInitial(() -> new RowText(1 << 20));
     /** The session-local table each table shape is copied into first. */
     private final Map<TableSchema, String> stagingTables = Collections.synchronizedMap(new IdentityHashMap<>());
+    /** Whether the target user may create temporary tables; null until asked. */
+    private volatile Boolean temporaryTables;
 
     PostgresBulkLoad(PostgresDialect dialect) {
         this.dialect = dialect;
     }
 
-    /** Upserts the rows on the connection's open transaction; false, having changed nothing, when the text would be too large. */
+    private boolean mayCreateTemporaryTables(Connection c) throws SQLException {
+        Boolean may = temporaryTables;
+        if (may != null) return may;
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT has_database_privilege(current_database(), 'TEMPORARY')")) {
+            may = rs.next() && rs.getBoolean(1);
+        }
+        if (!may) {
+            LOG.info("The target user may not create temporary tables: batches go as multi-row upserts instead of COPY "
+                    + "through a staging table, which costs the target more CPU (GRANT TEMPORARY ON DATABASE ... allows it)");
+        }
+        temporaryTables = may;
+        return may;
+    }
+
+    /**
+     * Upserts the rows on the connection's open transaction; false, having changed nothing, when the target user may
+     * not create temporary tables or the text would be too large.
+     */
     boolean upsert(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
-        if (!t.hasKey()) return false;
+        if (!t.hasKey() || !mayCreateTemporaryTables(c)) return false;
         RowText text = texts.get();
         try {
             if (!write(t, rows, text.clear())) return false;
@@ -66,27 +90,39 @@ final class PostgresBulkLoad {
                     if (v instanceof String s && s.length() > MAX_BYTES / 6) return false; // 3 UTF-8 bytes, escaped
                     text.value(v);
                 }
+                if (text.size() > MAX_BYTES) return false;
             }
             text.put('\n');
-            if (text.size() > MAX_BYTES) return false;
         }
         return true;
     }
 
     private void load(Connection c, TableSchema t, RowText text) throws SQLException {
-        String staging = stagingTables.computeIfAbsent(t, k -> "aqueduct_bulk_" + TABLES.incrementAndGet());
+        String staging = "pg_temp." + stagingTables.computeIfAbsent(t, k -> "aqueduct_bulk_" + TABLES.incrementAndGet());
         String columns = columnList(t);
         try (Statement st = c.createStatement()) {
-            // a transaction rolled back takes a staging table it created with it: ask every time, it is a catalog lookup
-            st.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + staging + " AS SELECT " + columns + " FROM "
-                    + dialect.table(t.id()) + " WITH NO DATA");
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + staging + " (" + columns + ") FROM STDIN", text.stream());
-            st.executeUpdate("INSERT INTO " + dialect.table(t.id()) + " (" + columns + ") SELECT " + columns + " FROM "
-                    + staging + dialect.onConflict(t));
-            st.execute("TRUNCATE " + staging);
+            // typed by the shape, as the target's columns were made for it; a transaction rolled back takes a staging
+            // table it created with it, so ask every time (a catalog lookup); emptied in place at every commit
+            st.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + staging + " (" + columnDefinitions(t) + ") ON COMMIT DELETE ROWS");
+            try {
+                c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + staging + " (" + columns + ") FROM STDIN", text.stream());
+            } catch (SQLException e) {
+                throw new SQLException("Rows of " + t.id() + " did not load: " + e.getMessage(), e.getSQLState(), e);
+            }
+            // emptied again at once for a second load of the table in this transaction
+            st.execute("INSERT INTO " + dialect.table(t.id()) + " (" + columns + ") SELECT " + columns + " FROM " + staging
+                    + dialect.onConflict(t) + "; DELETE FROM " + staging);
         } catch (java.io.IOException e) {
             throw new SQLException("Could not stream rows of " + t.id() + " to the target: " + e.getMessage(), "08006", e);
         }
+    }
+
+    private String columnDefinitions(TableSchema t) {
+        StringBuilder sb = new StringBuilder();
+        for (Column col : t.columns()) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(dialect.quote(col.name())).append(' ').append(PostgresDialect.pgType(col));
+        }
+        return sb.toString();
     }
 
     private String columnList(TableSchema t) {

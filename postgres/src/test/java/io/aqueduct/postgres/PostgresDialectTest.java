@@ -313,10 +313,13 @@ class PostgresDialectTest {
         reset("bulk_db");
         TableSchema bulk = typesTable().withId(new TableId("bulk_db", "by_bulk"));
         TableSchema upsert = typesTable().withId(new TableId("bulk_db", "by_upsert"));
+        Object[] ancient = ODD.clone(); // years before 1000, which the date text pads
+        ancient[column("dt")] = LocalDate.of(42, 3, 4);
+        ancient[column("dtm")] = LocalDateTime.of(42, 3, 4, 5, 6, 7, 8000);
         List<Object[]> rows = new ArrayList<>();
         for (int k = 0; k < 30; k++) {
             int n = 1;
-            for (Object[] row : List.of(MAX, MIN, ODD, NULLS)) {
+            for (Object[] row : List.of(MAX, MIN, ODD, NULLS, ancient)) {
                 Object[] copy = row.clone();
                 copy[0] = 10L * k + n++;
                 rows.add(copy);
@@ -333,9 +336,10 @@ class PostgresDialectTest {
         }
         assertThat(stagingTables()).as("none for batches below the bulk size").isEqualTo(staging + 1);
         List<List<Object>> loaded = query("SELECT t::text FROM bulk_db.by_bulk t ORDER BY id");
-        assertThat(loaded).hasSize(120).isEqualTo(query("SELECT t::text FROM bulk_db.by_upsert t ORDER BY id"));
+        assertThat(loaded).hasSize(150).isEqualTo(query("SELECT t::text FROM bulk_db.by_upsert t ORDER BY id"));
         assertRow(rows.get(0), query("SELECT " + selectList() + " FROM bulk_db.by_bulk WHERE id = 1").get(0)); // MAX
-        assertRow(rows.get(118), query("SELECT " + selectList() + " FROM bulk_db.by_bulk WHERE id = 293").get(0)); // ODD
+        assertRow(rows.get(147), query("SELECT " + selectList() + " FROM bulk_db.by_bulk WHERE id = 293").get(0)); // ODD
+        assertRow(rows.get(149), query("SELECT " + selectList() + " FROM bulk_db.by_bulk WHERE id = 295").get(0)); // ancient
         assertThat(Float.floatToRawIntBits((Float) query("SELECT f FROM bulk_db.by_bulk WHERE id = 3").get(0).get(0)))
                 .isEqualTo(Float.floatToRawIntBits(-0.0f));
     }
@@ -349,6 +353,37 @@ class PostgresDialectTest {
         assertThatThrownBy(() -> apply(rows.toArray(Change[]::new)))
                 .hasMessageContaining("bulk_nul.t column vc: a value contains the character U+0000");
         assertThat(query("SELECT count(*) FROM bulk_nul.t")).containsExactly(List.of(0L));
+    }
+
+    @Test
+    void aUserWhoMayNotCreateTemporaryTablesGetsUpserts() throws SQLException {
+        reset("bulk_notemp");
+        pg.execute(DB, "DROP ROLE IF EXISTS notemp", "CREATE ROLE notemp LOGIN PASSWORD 'notemp'",
+                "REVOKE TEMPORARY ON DATABASE " + DB + " FROM PUBLIC", "GRANT CREATE ON DATABASE " + DB + " TO notemp");
+        try {
+            PostgresDialect restricted = new PostgresDialect(new Endpoint("postgres", pg.host(), pg.port(), "notemp", "notemp", DB, 0, null));
+            TableSchema t = table("bulk_notemp", "t", List.of("id"), col("id", "bigint(20)", false), col("vc", "varchar(20)"));
+            List<Change> rows = new ArrayList<>();
+            for (long i = 0; i < 150; i++) rows.add(insert(t, i, "v" + i));
+            long staging = stagingTables();
+            JdbcSink restrictedSink = new JdbcSink(restricted, 1);
+            try {
+                restrictedSink.open();
+                restrictedSink.apply(0, List.of(tx(rows.toArray(Change[]::new))));
+            } finally {
+                restrictedSink.close();
+            }
+            assertThat(query("SELECT count(*) FROM bulk_notemp.t")).containsExactly(List.of(150L));
+            assertThat(stagingTables()).isEqualTo(staging);
+        } finally {
+            pg.execute(DB, "GRANT TEMPORARY ON DATABASE " + DB + " TO PUBLIC", "DROP SCHEMA IF EXISTS bulk_notemp CASCADE",
+                    "DROP OWNED BY notemp", "DROP ROLE notemp");
+        }
+    }
+
+    static int column(String name) {
+        for (int i = 0; i < TYPES.length; i++) if (TYPES[i][0].equals(name)) return i;
+        throw new IllegalArgumentException(name);
     }
 
     /** Staging tables of the bulk load in the sessions still open. */

@@ -38,7 +38,7 @@ public final class JdbcSink implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcSink.class);
     private static final Object DELETED = new Object();
     private static final int DEADLOCK_ATTEMPTS = 20;
-    /** Fewer upserts than this go as statements: a bulk load costs the target an extra round trip. */
+    /** Fewer upserts than this go as statements: a bulk load costs more round trips (a staging table, a stream). */
     public static final int BULK_ROWS = 100;
 
     private final SqlDialect dialect;

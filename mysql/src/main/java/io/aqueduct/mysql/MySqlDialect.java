@@ -125,7 +125,6 @@ public final class MySqlDialect implements SqlDialect {
         else throw new SQLException("cannot bind a " + v.getClass().getName() + " to column " + column.name());
     }
 
-
     @Override
     public void ensureTable(Connection c, TableSchema t) {
         // MySQL targets get tables through replicated DDL (or from the user); a missing one fails with its name

@@ -35,15 +35,10 @@ import org.slf4j.LoggerFactory;
  */
 final class MySqlBulkLoad {
     private static final Logger LOG = LoggerFactory.getLogger(MySqlBulkLoad.class);
-    /** Kept across batches: a lane thread loads batch after batch of about the same size. */
-    private static final int KEEP_BYTES = 16 << 20;
-    /** Larger batches go as upserts, which the driver splits into statements, rather than as one text this large. */
-    private static final int MAX_BYTES = 64 << 20;
     /** The server refuses LOAD DATA LOCAL: "not allowed with this version" (1148), MySQL's "local files disabled"
      *  (3948), MariaDB's "disabled the local infile capability" (4166). */
     private static final Set<Integer> REFUSED = Set.of(1148, 3948, 4166);
     private final Function<String, String> quote;
-    private final ThreadLocal<RowText> texts = ThreadLocal.withInitial(() -> new RowText(1 << 20));
     /** Whether the target takes LOAD DATA LOCAL; null until a session has asked it. */
     private volatile Boolean enabled;
     /** Per table shape, whether REPLACE leaves what the upsert would (see {@link #suits}). */
@@ -70,21 +65,21 @@ final class MySqlBulkLoad {
     /**
      * Loads the rows into the table on the connection's open transaction. Returns false, having changed nothing, when
      * the bulk load cannot stand in for the upsert: the target does not take LOAD DATA LOCAL, the table is not
-     * {@link #suits suited}, the text would exceed {@link #MAX_BYTES}, or a column's values are binary in some rows and
+     * {@link #suits suited}, the text would exceed {@link RowText#MAX_BYTES}, or a column's values are binary in some rows and
      * not in others (the statement fixes which columns are hex).
      */
     boolean replace(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
         if (enabled != Boolean.TRUE || !suits(c, t)) return false;
         boolean[] hex = binaryColumns(t.columns().size(), rows);
-        RowText text = texts.get();
+        RowText text = RowText.ofThisThread();
         try {
-            return write(t, rows, hex, text.clear()) && load(c, t, hex, text);
+            return write(rows, hex, text) && load(c, t, hex, text);
         } finally {
-            if (text.capacity() > KEEP_BYTES) texts.remove();
+            text.release();
         }
     }
 
-    private static boolean write(TableSchema t, List<Object[]> rows, boolean[] hex, RowText text) {
+    private static boolean write(List<Object[]> rows, boolean[] hex, RowText text) {
         for (Object[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 if (i > 0) text.put('\t');
@@ -92,13 +87,12 @@ final class MySqlBulkLoad {
                 if (v == null) {
                     text.put('\\').put('N');
                 } else if (v instanceof byte[] b) {
-                    if (!hex[i] || 2L * b.length > MAX_BYTES) return false;
+                    if (!hex[i] || text.wouldOverflow(b)) return false;
                     text.hex(b);
                 } else {
-                    if (hex[i] || v instanceof String str && str.length() > MAX_BYTES / 6) return false; // 3 UTF-8 bytes, escaped
+                    if (hex[i] || text.wouldOverflow(v)) return false;
                     text.value(v);
                 }
-                if (text.size() > MAX_BYTES) return false;
             }
             text.put('\n');
         }

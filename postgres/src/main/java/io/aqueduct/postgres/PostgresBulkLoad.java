@@ -25,16 +25,11 @@ import org.slf4j.LoggerFactory;
  */
 final class PostgresBulkLoad {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresBulkLoad.class);
-    /** Kept across batches: a lane thread loads batch after batch of about the same size. */
-    private static final int KEEP_BYTES = 16 << 20;
-    /** Larger batches go as upserts, which are split into statements, rather than as one text this large. */
-    private static final int MAX_BYTES = 64 << 20;
     private static final AtomicInteger TABLES = new AtomicInteger();
 
     private final PostgresDialect dialect;
-    private final ThreadLocal<RowText> texts = ThreadLocal.withInitial(() -> new RowText(1 << 20));
-    /** The session-local table each table shape is copied into first. */
-    private final Map<TableSchema, String> stagingTables = Collections.synchronizedMap(new IdentityHashMap<>());
+    /** The statements that stage and upsert each table shape's rows, built once per shape. */
+    private final Map<TableSchema, Staging> stagings = Collections.synchronizedMap(new IdentityHashMap<>());
     /** Whether the target user may create temporary tables; null until asked. */
     private volatile Boolean temporaryTables;
 
@@ -63,13 +58,13 @@ final class PostgresBulkLoad {
      */
     boolean upsert(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
         if (!t.hasKey() || !mayCreateTemporaryTables(c)) return false;
-        RowText text = texts.get();
+        RowText text = RowText.ofThisThread();
         try {
-            if (!write(t, rows, text.clear())) return false;
+            if (!write(t, rows, text)) return false;
             load(c, t, text);
             return true;
         } finally {
-            if (text.capacity() > KEEP_BYTES) texts.remove();
+            text.release();
         }
     }
 
@@ -82,15 +77,14 @@ final class PostgresBulkLoad {
                 Object v = row[i] instanceof String s ? dialect.storable(col, s) : row[i];
                 if (v == null) {
                     text.put('\\').put('N');
+                } else if (text.wouldOverflow(v)) {
+                    return false;
                 } else if (v instanceof byte[] b) {
-                    if (2L * b.length > MAX_BYTES) return false;
                     if (col.baseType().equals("bit")) text.value(PostgresDialect.bits(b, col));
                     else text.put('\\').put('\\').put('x').hex(b); // bytea hex input, its backslash escaped for COPY
                 } else {
-                    if (v instanceof String s && s.length() > MAX_BYTES / 6) return false; // 3 UTF-8 bytes, escaped
                     text.value(v);
                 }
-                if (text.size() > MAX_BYTES) return false;
             }
             text.put('\n');
         }
@@ -98,36 +92,39 @@ final class PostgresBulkLoad {
     }
 
     private void load(Connection c, TableSchema t, RowText text) throws SQLException {
-        String staging = "pg_temp." + stagingTables.computeIfAbsent(t, k -> "aqueduct_bulk_" + TABLES.incrementAndGet());
-        String columns = columnList(t);
+        Staging staging = stagings.computeIfAbsent(t, this::staging);
         try (Statement st = c.createStatement()) {
-            // typed by the shape, as the target's columns were made for it; a transaction rolled back takes a staging
-            // table it created with it, so ask every time (a catalog lookup); emptied in place at every commit
-            st.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + staging + " (" + columnDefinitions(t) + ") ON COMMIT DELETE ROWS");
+            // a transaction rolled back takes a staging table it created with it: ask every time (a catalog lookup)
+            st.execute(staging.create);
             try {
-                c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + staging + " (" + columns + ") FROM STDIN", text.stream());
+                c.unwrap(PGConnection.class).getCopyAPI().copyIn(staging.copy, text.stream());
             } catch (SQLException e) {
                 throw new SQLException("Rows of " + t.id() + " did not load: " + e.getMessage(), e.getSQLState(), e);
             }
-            // emptied again at once for a second load of the table in this transaction
-            st.execute("INSERT INTO " + dialect.table(t.id()) + " (" + columns + ") SELECT " + columns + " FROM " + staging
-                    + dialect.onConflict(t) + "; DELETE FROM " + staging);
+            st.execute(staging.upsert);
         } catch (java.io.IOException e) {
             throw new SQLException("Could not stream rows of " + t.id() + " to the target: " + e.getMessage(), "08006", e);
         }
     }
 
-    private String columnDefinitions(TableSchema t) {
-        StringBuilder sb = new StringBuilder();
-        for (Column col : t.columns()) {
-            sb.append(sb.isEmpty() ? "" : ", ").append(dialect.quote(col.name())).append(' ').append(PostgresDialect.pgType(col));
-        }
-        return sb.toString();
-    }
+    private record Staging(String create, String copy, String upsert) {}
 
-    private String columnList(TableSchema t) {
-        StringBuilder sb = new StringBuilder();
-        for (Column col : t.columns()) sb.append(sb.isEmpty() ? "" : ", ").append(dialect.quote(col.name()));
-        return sb.toString();
+    /**
+     * A session-local table typed by the shape, as the target's columns were made for it, emptied in place at every
+     * commit, and again right after each upsert for a second load of the table in the same transaction.
+     */
+    private Staging staging(TableSchema t) {
+        String name = "pg_temp.aqueduct_bulk_" + TABLES.incrementAndGet();
+        StringBuilder columns = new StringBuilder();
+        StringBuilder definitions = new StringBuilder();
+        for (Column col : t.columns()) {
+            String q = dialect.quote(col.name());
+            columns.append(columns.isEmpty() ? "" : ", ").append(q);
+            definitions.append(definitions.isEmpty() ? "" : ", ").append(q).append(' ').append(PostgresDialect.pgType(col));
+        }
+        return new Staging("CREATE TEMPORARY TABLE IF NOT EXISTS " + name + " (" + definitions + ") ON COMMIT DELETE ROWS",
+                "COPY " + name + " (" + columns + ") FROM STDIN",
+                "INSERT INTO " + dialect.table(t.id()) + " (" + columns + ") SELECT " + columns + " FROM " + name
+                        + dialect.onConflict(t) + "; DELETE FROM " + name);
     }
 }

@@ -25,24 +25,38 @@ public final class RowText {
         for (char c : new char[] {'\\', '\t', '\n', '\r', 0}) SPECIAL[c] = true;
     }
 
+    /** Larger texts are not built: the loaders send such a batch as upserts, which are split into statements. */
+    public static final int MAX_BYTES = 64 << 20;
+    /** Kept for the thread's next batch up to this size: a lane loads batch after batch of about the same size. */
+    private static final int KEEP_BYTES = 16 << 20;
+    private static final ThreadLocal<RowText> THREAD = ThreadLocal.withInitial(() -> new RowText(1 << 20));
+
     private byte[] buf;
     private int size;
 
-    public RowText(int capacity) {
+    private RowText(int capacity) {
         buf = new byte[capacity];
     }
 
-    public RowText clear() {
-        size = 0;
-        return this;
+    /** This thread's text, empty; {@link #release} it when the load is done. */
+    public static RowText ofThisThread() {
+        RowText text = THREAD.get();
+        text.size = 0;
+        return text;
     }
 
-    public int capacity() {
-        return buf.length;
+    /** Lets go of this thread's text if a large batch grew it past what is worth keeping. */
+    public void release() {
+        if (buf.length > KEEP_BYTES) THREAD.remove();
     }
 
-    public int size() {
-        return size;
+    /**
+     * Whether writing the value could take the text past {@link #MAX_BYTES}: bytes double as hex, and a char takes up
+     * to three UTF-8 bytes, each of which an escape may double.
+     */
+    public boolean wouldOverflow(Object v) {
+        long more = v instanceof byte[] b ? 2L * b.length + 3 : v instanceof String s ? 6L * s.length() : 64;
+        return size + more > MAX_BYTES;
     }
 
     public RowText put(char ascii) {
@@ -103,7 +117,7 @@ public final class RowText {
         }
     }
 
-    /** Callers bound the text (MySqlBulkLoad, PostgresBulkLoad: 64 MB plus one value). */
+    /** Callers keep the text under {@link #MAX_BYTES} ({@link #wouldOverflow}). */
     private void ensure(int n) {
         if (buf.length - size >= n) return;
         buf = Arrays.copyOf(buf, (int) Math.max(2L * buf.length, (long) size + n));

@@ -59,6 +59,36 @@ final class FramedRecordDecoder implements AutoCloseable {
      */
     List<Transaction> decode(Codec c, ByteBuffer b, int length) throws IOException {
         int at = b.position();
+        long wanted = expectedSeqno;
+        verify(b, length);
+        long seqno = b.getLong(at + RecordFormat.SEQNO_AT);
+        int count = b.getInt(at + RecordFormat.COUNT_AT);
+        int rawLength = b.getInt(at + RecordFormat.RAW_LENGTH_AT);
+        List<Transaction> out = new ArrayList<>(count);
+        try {
+            if (raw.length < rawLength) raw = new byte[Math.max(rawLength, Math.min(2 * raw.length, RecordFormat.MAX_PAYLOAD))];
+            compressors.computeIfAbsent(c, Compressor::new).decompress(b.array(), b.arrayOffset() + at + RecordFormat.HEADER_SIZE,
+                    b.getInt(at + RecordFormat.COMPRESSED_LENGTH_AT), raw, rawLength);
+            payload.reset(raw, rawLength, seqno, count, b.getInt(at + RecordFormat.FRAGMENT_AT),
+                    (b.get(at + RecordFormat.FLAGS_AT) & RecordFormat.FLAG_LAST) != 0, b.getLong(at + RecordFormat.COMMIT_TIME_AT));
+            while (payload.hasNext()) {
+                boolean skip = payload.nextSeqno() < wanted;
+                payload.next();
+                if (!skip) out.add(payload.decode(codec, rowsOf));
+            }
+        } catch (RuntimeException e) {
+            throw damaged("cannot decode the record of seqno " + seqno + ": " + e.getMessage());
+        }
+        return out;
+    }
+
+    /**
+     * Checks the record of {@code length} bytes at {@code b}'s position without decompressing it — its length fields,
+     * CRC32C, transaction count, and seqno and fragment continuity, as {@link #decode} does — and moves the position
+     * past it.
+     */
+    void verify(ByteBuffer b, int length) throws IOException {
+        int at = b.position();
         if (length < RecordFormat.HEADER_SIZE || b.remaining() < length) throw damaged("a record is cut short");
         int compressed = b.getInt(at + RecordFormat.COMPRESSED_LENGTH_AT);
         int rawLength = b.getInt(at + RecordFormat.RAW_LENGTH_AT);
@@ -84,22 +114,6 @@ final class FramedRecordDecoder implements AutoCloseable {
             throw damaged("expected seqno " + expectedSeqno + " fragment " + expectedFragment + ", received seqno " + seqno
                     + " fragment " + fragment);
         }
-        long commitTime = b.getLong(at + RecordFormat.COMMIT_TIME_AT);
-        List<Transaction> out = new ArrayList<>(count);
-        try {
-            if (raw.length < rawLength) raw = new byte[Math.max(rawLength, Math.min(2 * raw.length, RecordFormat.MAX_PAYLOAD))];
-            compressors.computeIfAbsent(c, Compressor::new).decompress(b.array(), b.arrayOffset() + at + RecordFormat.HEADER_SIZE,
-                    compressed, raw, rawLength);
-            payload.reset(raw, rawLength, seqno, count, fragment, last, commitTime);
-            while (payload.hasNext()) {
-                boolean wanted = payload.nextSeqno() >= expectedSeqno;
-                payload.next();
-                if (!wanted) continue;
-                out.add(payload.decode(codec, rowsOf));
-            }
-        } catch (RuntimeException e) {
-            throw damaged("cannot decode the record of seqno " + seqno + ": " + e.getMessage());
-        }
         first = false;
         lastEpoch = b.getLong(at + RecordFormat.EPOCH_AT);
         if (last) {
@@ -109,7 +123,6 @@ final class FramedRecordDecoder implements AutoCloseable {
             expectedFragment++;
         }
         b.position(at + length);
-        return out;
     }
 
     private IOException damaged(String problem) {

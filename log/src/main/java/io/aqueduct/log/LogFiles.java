@@ -32,7 +32,8 @@ public final class LogFiles {
     /** Whether a file or folder of this name in a log directory belongs to the log (segments, lock, readers, selections). */
     public static boolean belongsToLog(String name) {
         return name.endsWith(SEGMENT_SUFFIX) || name.endsWith(TEMP_SUFFIX) || name.equals(LOCK_FILE)
-                || name.equals(LogReaders.DIRECTORY) || name.equals(LogSelections.FILE);
+                || name.equals(LogReaders.DIRECTORY) || name.equals(LogSelections.FILE)
+                || name.equals(LogSelections.FILE + ".tmp");
     }
 
     /** The segment files by base seqno; other files are ignored. */

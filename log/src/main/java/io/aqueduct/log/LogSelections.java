@@ -121,6 +121,23 @@ public final class LogSelections {
         return e;
     }
 
+    /**
+     * Makes {@code content} the selection history of the log in {@code logDir}, durably and all at once: a mirror
+     * keeps its copy of the original log's history this way.
+     */
+    static void replace(Path logDir, byte[] content) throws IOException {
+        Path temp = logDir.resolve(FILE + ".tmp");
+        try (FileChannel c = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(content);
+            while (b.hasRemaining()) c.write(b);
+            c.force(true);
+        }
+        Files.move(temp, logDir.resolve(FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        LogFiles.forceDirectory(logDir);
+    }
+
     private static byte lastByte(FileChannel c, long end) throws IOException {
         ByteBuffer one = ByteBuffer.allocate(1);
         c.read(one, end - 1);

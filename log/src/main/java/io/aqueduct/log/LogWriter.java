@@ -89,22 +89,33 @@ public final class LogWriter implements AutoCloseable {
     /** Raised both by fsyncs and by segment rolls, which do not share a lock: only ever moved up. */
     private final AtomicLong durableSeqno = new AtomicLong(-1);
     private volatile IOException failure;
+    /**
+     * The epoch of new records and segments: the options' epoch, or for a copy ({@link #openCopy}) the newest epoch of
+     * the records it holds or was given.
+     */
+    private long epoch;
+    /** Whether this writer copies another log's records ({@link #openCopy}) and takes their epochs as its own. */
+    private final boolean copy;
 
     /** The segment being appended to. Its monitor guards closing it against a concurrent fsync. */
     private static final class OpenSegment {
         final FileChannel channel;
+        final Codec codec;
         long size;
         boolean closed;
 
-        OpenSegment(FileChannel channel, long size) {
+        OpenSegment(FileChannel channel, Codec codec, long size) {
             this.channel = channel;
+            this.codec = codec;
             this.size = size;
         }
     }
 
-    private LogWriter(Path dir, LogWriterOptions options, FileChannel lockChannel, FileLock fileLock) {
+    private LogWriter(Path dir, LogWriterOptions options, FileChannel lockChannel, FileLock fileLock, boolean copy) {
         this.dir = dir;
         this.options = options;
+        this.epoch = options.epoch();
+        this.copy = copy;
         this.forcing = !(options.fsync() instanceof FsyncPolicy.None);
         this.lockChannel = lockChannel;
         this.fileLock = fileLock;
@@ -133,6 +144,19 @@ public final class LogWriter implements AutoCloseable {
      * @throws IllegalArgumentException when {@code options.epoch()} is lower than the epoch of the log's last record
      */
     public static LogWriter open(Path dir, LogWriterOptions options) throws IOException {
+        return open(dir, options, false);
+    }
+
+    /**
+     * Opens the log in {@code dir} to copy another log into it record by record ({@link #appendRecord}), as
+     * {@link #open} does but taking the epoch of its newest record (and later of each record copied) as its own.
+     * {@code options} give the fsync policy and segment size; codec and epoch come from the records.
+     */
+    public static LogWriter openCopy(Path dir, LogWriterOptions options) throws IOException {
+        return open(dir, options, true);
+    }
+
+    private static LogWriter open(Path dir, LogWriterOptions options, boolean copy) throws IOException {
         Objects.requireNonNull(options, "options");
         Files.createDirectories(dir);
         FileChannel lockChannel = FileChannel.open(dir.resolve(LogFiles.LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -145,7 +169,7 @@ public final class LogWriter implements AutoCloseable {
                 fileLock = null;
             }
             if (fileLock == null) throw new IllegalStateException("another writer has the relay log in " + dir + " open");
-            w = new LogWriter(dir, options, lockChannel, fileLock);
+            w = new LogWriter(dir, options, lockChannel, fileLock, copy);
             w.recover();
             w.startFlusher();
             return w;
@@ -177,7 +201,7 @@ public final class LogWriter implements AutoCloseable {
         lock.lock();
         try {
             checkUsable();
-            checkContinues(seqno, t);
+            checkContinues(seqno, t.fragment());
             boolean whole = t.fragment() == 0 && t.last();
             // the gathered block counts with its raw size: it goes into the segment before a roll
             boolean roll = t.fragment() == 0 && (segment == null || rollBeforeNextTransaction
@@ -231,6 +255,71 @@ public final class LogWriter implements AutoCloseable {
             lock.unlock();
         }
         if (options.fsync() instanceof FsyncPolicy.EveryRecord) sync();
+    }
+
+    /**
+     * Appends a record exactly as another log stored it ({@link RecordFormat}: same bytes, seqnos, epoch and codec), for
+     * a copy opened with {@link #openCopy}; the caller has checked its CRC. It must continue this log as
+     * {@link #append} requires, at a record boundary of both logs. Visible and durable as {@link #append} says.
+     *
+     * @throws IllegalArgumentException when it does not continue the log, its epoch is older than the log's, or the
+     *                                  fragments of one transaction come with different codecs; nothing is written then
+     * @throws IOException              when writing fails; the writer is then unusable
+     */
+    public void appendRecord(Codec codec, byte[] a, int off, int len) throws IOException {
+        Objects.requireNonNull(codec, "codec");
+        lock.lock();
+        try {
+            checkUsable();
+            if (!copy) throw new IllegalStateException("appendRecord needs a writer opened with openCopy");
+            long seqno = RecordFormat.seqno(a, off);
+            int fragment = RecordFormat.fragment(a, off);
+            long recordEpoch = RecordFormat.epoch(a, off);
+            checkContinues(seqno, fragment);
+            if (recordEpoch < epoch) {
+                throw new IllegalArgumentException("the record of seqno " + seqno + " has epoch " + recordEpoch
+                        + ", older than the log's epoch " + epoch);
+            }
+            boolean roll = fragment == 0 && (segment == null || rollBeforeNextTransaction || segment.codec != codec
+                    || segment.size >= options.segmentBytes());
+            if (!roll && segment.codec != codec) {
+                throw new IllegalArgumentException("fragment " + fragment + " of seqno " + seqno + " is compressed with "
+                        + codec + ", the transaction's first fragment with " + segment.codec);
+            }
+            try {
+                writeBlock();
+                epoch = recordEpoch;
+                if (roll) roll(seqno, codec);
+                if (buffer.capacity() - buffer.position() < len) {
+                    flushBuffer();
+                    if (buffer.capacity() < len) buffer = ByteBuffer.allocate(len);
+                }
+                buffer.put(a, off, len);
+                segment.size += len;
+            } catch (IOException | RuntimeException e) {
+                throw fail(e);
+            }
+            lastRecordSeqno = RecordFormat.lastSeqno(a, off);
+            if ((a[off + RecordFormat.FLAGS_AT] & RecordFormat.FLAG_LAST) != 0) {
+                nextFragment = 0;
+                lastWholeSeqno = lastRecordSeqno;
+            } else {
+                nextFragment = fragment + 1;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (options.fsync() instanceof FsyncPolicy.EveryRecord) sync();
+    }
+
+    /** The epoch of the newest record appended, or of the log when opened (see {@link LogWriterOptions#epoch()}). */
+    public long epoch() {
+        lock.lock();
+        try {
+            return epoch;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -385,14 +474,14 @@ public final class LogWriter implements AutoCloseable {
         return io;
     }
 
-    private void checkContinues(long seqno, Transaction t) {
+    private void checkContinues(long seqno, int fragment) {
         if (nextFragment > 0) {
-            if (seqno != lastRecordSeqno || t.fragment() != nextFragment) {
+            if (seqno != lastRecordSeqno || fragment != nextFragment) {
                 throw new IllegalArgumentException("expected fragment " + nextFragment + " of seqno " + lastRecordSeqno
-                        + ", got seqno " + seqno + " fragment " + t.fragment());
+                        + ", got seqno " + seqno + " fragment " + fragment);
             }
-        } else if (t.fragment() != 0) {
-            throw new IllegalArgumentException("seqno " + seqno + " starts with fragment " + t.fragment() + ", not 0");
+        } else if (fragment != 0) {
+            throw new IllegalArgumentException("seqno " + seqno + " starts with fragment " + fragment + ", not 0");
         } else if (lastWholeSeqno >= 0 && seqno != lastWholeSeqno + 1) {
             throw new IllegalArgumentException("expected seqno " + (lastWholeSeqno + 1) + ", got " + seqno);
         } else if (seqno < 0) {
@@ -411,7 +500,7 @@ public final class LogWriter implements AutoCloseable {
         }
         int at = buffer.position();
         int compressed = compressor.compress(block.array(), 0, rawLength, buffer.array(), at + RecordFormat.HEADER_SIZE);
-        RecordFormat.writeHeader(buffer, at, blockSeqno, blockFragment, blockLast, options.epoch(), blockCommitTime, rawLength,
+        RecordFormat.writeHeader(buffer, at, blockSeqno, blockFragment, blockLast, epoch, blockCommitTime, rawLength,
                 compressed, blockCount, crc);
         int size = RecordFormat.HEADER_SIZE + compressed;
         buffer.position(at + size);
@@ -432,6 +521,10 @@ public final class LogWriter implements AutoCloseable {
 
     /** Closes the current segment (forced first, so that the segments before the current one are always durable). */
     private void roll(long baseSeqno) throws IOException {
+        roll(baseSeqno, options.codec());
+    }
+
+    private void roll(long baseSeqno, Codec codec) throws IOException {
         if (segment != null) {
             writeBlock();
             flushBuffer();
@@ -443,16 +536,16 @@ public final class LogWriter implements AutoCloseable {
             if (forcing) durableSeqno.accumulateAndGet(lastWholeSeqno, Math::max);
             segment = null;
         }
-        segment = createSegment(baseSeqno);
+        segment = createSegment(baseSeqno, codec);
         rollBeforeNextTransaction = false;
     }
 
     /** Writes the header under a temporary name and renames, so that a segment file never lacks its header. */
-    private OpenSegment createSegment(long baseSeqno) throws IOException {
+    private OpenSegment createSegment(long baseSeqno, Codec codec) throws IOException {
         Path file = LogFiles.segmentPath(dir, baseSeqno);
         Path temp = dir.resolve(LogFiles.segmentName(baseSeqno) + ".tmp");
         if (Files.exists(file)) throw new IOException("segment " + file + " already exists");
-        ByteBuffer header = new SegmentHeader(options.codec(), baseSeqno, options.epoch(), UUID.randomUUID()).toBuffer();
+        ByteBuffer header = new SegmentHeader(codec, baseSeqno, epoch, UUID.randomUUID()).toBuffer();
         try (FileChannel c = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             while (header.hasRemaining()) c.write(header);
@@ -462,7 +555,7 @@ public final class LogWriter implements AutoCloseable {
         if (forcing) LogFiles.forceDirectory(dir);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
         channel.position(SegmentHeader.SIZE);
-        return new OpenSegment(channel, SegmentHeader.SIZE);
+        return new OpenSegment(channel, codec, SegmentHeader.SIZE);
     }
 
     // ---- recovery -------------------------------------------------------------------------------------------------
@@ -497,8 +590,9 @@ public final class LogWriter implements AutoCloseable {
             lastRecordSeqno = lastWholeSeqno = -1;
             return;
         }
-        if (options.epoch() < scan.lastEpoch()) {
-            throw new IllegalArgumentException("epoch " + options.epoch() + " is older than the relay log's epoch "
+        if (copy) epoch = Math.max(epoch, scan.lastEpoch());
+        if (epoch < scan.lastEpoch()) {
+            throw new IllegalArgumentException("epoch " + epoch + " is older than the relay log's epoch "
                     + scan.lastEpoch() + " in " + dir);
         }
         Path file = segments.lastEntry().getValue();
@@ -511,10 +605,10 @@ public final class LogWriter implements AutoCloseable {
         // what survived a crash may still sit in the page cache only
         if (forcing) channel.force(false);
         channel.position(scan.wholeEnd());
-        segment = new OpenSegment(channel, scan.wholeEnd());
+        segment = new OpenSegment(channel, scan.header().codec(), scan.wholeEnd());
         lastRecordSeqno = lastWholeSeqno = scan.lastWholeSeqno();
         durableSeqno.set(lastWholeSeqno);
-        rollBeforeNextTransaction = scan.header().codec() != options.codec();
+        rollBeforeNextTransaction = !copy && scan.header().codec() != options.codec();
     }
 
     /**

@@ -49,6 +49,11 @@ final class RecordFormat {
         return (int) INT.get(a, at + FRAGMENT_AT);
     }
 
+    /** The epoch of the record that starts at {@code at} in {@code a}. */
+    static long epoch(byte[] a, int at) {
+        return (long) LONG.get(a, at + EPOCH_AT);
+    }
+
     /** The number of transactions in the record that starts at {@code at} in {@code a}. */
     static int count(byte[] a, int at) {
         return (int) INT.get(a, at + COUNT_AT);

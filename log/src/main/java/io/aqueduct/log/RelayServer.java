@@ -315,6 +315,7 @@ public final class RelayServer implements AutoCloseable {
             long epoch = in.readLong();
             List<String> include = strings(in);
             List<String> exclude = strings(in);
+            boolean mirror = in.readBoolean();
             if (!equal(user, options.user()) | !equal(password, options.password())) {
                 LOG.warn("relay reader {} from {} refused: wrong user or password", reader, address);
                 refuse(false, "wrong user or password for the relay server; check the source's user and password");
@@ -333,22 +334,30 @@ public final class RelayServer implements AutoCloseable {
                 return;
             }
             // checked and answered on the reader's own thread: they read the log
-            Thread streamer = new Thread(() -> stream(reader, next, epoch, filter), "relay-" + reader);
+            Thread streamer = new Thread(() -> stream(reader, next, epoch, filter, mirror), "relay-" + reader);
             streamer.setDaemon(true);
             streamer.start();
         }
 
-        private void stream(String reader, long next, long epoch, TableFilter filter) {
+        /**
+         * Checks the reader's request and streams the log to it. A mirror's selection is not checked: it is sent the
+         * selection history instead ({@link SelectionCopy}).
+         */
+        private void stream(String reader, long next, long epoch, TableFilter filter, boolean mirror) {
             try (LogReader log = LogReader.open(dir).wholeTransactionsOnly();
-                 LogSource.SelectionWatch selections = new LogSource.SelectionWatch(dir, next, filter)) {
+                 LogSource.SelectionWatch selections = mirror ? null : new LogSource.SelectionWatch(dir, next, filter)) {
                 long[] bounds = bounds();
                 if (next == RelayProtocol.PROBE) {
                     welcome(bounds);
                     return;
                 }
                 Refused refused = check(next, epoch, bounds);
-                String selection = refused == null ? selections.recheck() : null;
+                String selection = refused == null && selections != null ? selections.recheck() : null;
                 if (selection != null) refused = new Refused(selection, false);
+                if (refused != null && mirror && !refused.retryable()) {
+                    refused = new Refused(refused.reason() + ". For a mirror, its copy of the log stands for the reader's "
+                            + "target and position: move the mirror's directory away and start the mirror again", false);
+                }
                 if (refused != null) {
                     LOG.warn("relay reader {} from {} refused: {}", reader, address, refused.reason());
                     refuse(refused.retryable(), refused.reason());
@@ -367,8 +376,9 @@ public final class RelayServer implements AutoCloseable {
                 sent = next - 1;
                 logEnd = bounds[1];
                 welcome(bounds);
-                LOG.info("relay reader {} from {} connected, reading from seqno {}", reader, address, next);
-                streamFrom(log, next, selections);
+                LOG.info("relay {} {} from {} connected, reading from seqno {}", mirror ? "mirror" : "reader", reader, address,
+                        next);
+                streamFrom(log, next, selections, mirror ? new SelectionCopy() : null);
             } catch (LogCorruptException e) {
                 LOG.error("relay reader {} from {}: {}", reader, address, e.getMessage());
                 error(false, "the relay log on the server is damaged: " + e.getMessage());
@@ -433,9 +443,11 @@ public final class RelayServer implements AutoCloseable {
         /**
          * Sends the log from seqno {@code next} until the connection ends: batches of records as they come, a heartbeat
          * when there has been nothing to send for a heartbeat interval (also while the log is still empty), and the
-         * reader's acknowledgements recorded on the way.
+         * reader's acknowledgements recorded on the way. A reader is stopped where its selection would make it partial
+         * ({@code selections}); a mirror gets the selection history before the records it covers ({@code copy}).
          */
-        private void streamFrom(LogReader log, long next, LogSource.SelectionWatch selections) throws IOException, InterruptedException {
+        private void streamFrom(LogReader log, long next, LogSource.SelectionWatch selections, SelectionCopy copy)
+                throws IOException, InterruptedException {
             long heartbeatMs = options.heartbeat().toMillis();
             long lastSend = System.currentTimeMillis();
             boolean positioned = false;
@@ -451,7 +463,7 @@ public final class RelayServer implements AutoCloseable {
                 Exception failure = null;
                 try {
                     while (batch.readableBytes() < RelayProtocol.BATCH_BYTES && log.nextFramed((codec, a, off, len) -> {
-                        if (RecordFormat.fragment(a, off) == 0) {
+                        if (selections != null && RecordFormat.fragment(a, off) == 0) {
                             String refusal = selections.before(RecordFormat.lastSeqno(a, off));
                             if (refusal != null) throw new Refusal(refusal);
                         }
@@ -463,6 +475,8 @@ public final class RelayServer implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     failure = e; // what was read before it is sent first
                 }
+                // the history is written before the records it covers: read after them, it covers them all
+                if (copy != null && failure == null) copy.sendIfChanged();
                 boolean any = batch.readableBytes() > 5;
                 if (any) {
                     batch.setInt(0, batch.readableBytes() - 4);
@@ -495,6 +509,26 @@ public final class RelayServer implements AutoCloseable {
             hb.writeInt(17).writeByte(RelayProtocol.HEARTBEAT).writeLong(logEnd).writeLong(now);
             channel.writeAndFlush(hb);
             return now;
+        }
+
+        /** What a mirror was last sent of the log's selection history, which it is sent again when it changed. */
+        private final class SelectionCopy {
+            private final Path file = dir.resolve(LogSelections.FILE);
+            private byte[] sent;
+
+            void sendIfChanged() throws IOException {
+                byte[] now;
+                try {
+                    now = Files.readAllBytes(file);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    return;
+                }
+                if (java.util.Arrays.equals(now, sent)) return;
+                ByteBuf b = channel.alloc().heapBuffer(5 + now.length);
+                b.writeInt(1 + now.length).writeByte(RelayProtocol.SELECTIONS).writeBytes(now);
+                channel.writeAndFlush(b);
+                sent = now;
+            }
         }
 
         private void welcome(long[] bounds) {

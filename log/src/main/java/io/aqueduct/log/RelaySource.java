@@ -114,7 +114,7 @@ public final class RelaySource implements Source {
      * transaction; both 0 when the log has no segment yet. Logs in as this reader, so it also checks the login.
      */
     public long[] bounds() throws IOException {
-        try (Session s = connect(RelayProtocol.PROBE, -1)) {
+        try (Session s = connect(RelayProtocol.PROBE, -1, false)) {
             return new long[] {s.first, s.end};
         }
     }
@@ -146,7 +146,7 @@ public final class RelaySource implements Source {
             t.setDaemon(true);
             return t;
         });
-        try (Session s = connect(start.next(), start.seqno() >= 0 ? start.epoch() : -1);
+        try (Session s = connect(start.next(), start.seqno() >= 0 ? start.epoch() : -1, false);
              FramedRecordDecoder decoder = new FramedRecordDecoder(options.address(), start.next(),
                      t -> selected.computeIfAbsent(t, x -> filter.test(x.id())))) {
             LOG.info("Reading the relay log at {} from seqno {}", options.address(), start.next());
@@ -184,7 +184,8 @@ public final class RelaySource implements Source {
 
     private long acknowledged = -1;
 
-    private synchronized void acknowledge(long seqno) {
+    /** Tells the server this reader has committed everything up to {@code seqno}; -1 repeats the last one. */
+    synchronized void acknowledge(long seqno) {
         if (seqno >= 0) acknowledged = seqno;
         DataOutputStream o = out;
         if (o == null || acknowledged < 0) return;
@@ -219,7 +220,7 @@ public final class RelaySource implements Source {
     }
 
     /** An open, welcomed connection. */
-    private final class Session implements AutoCloseable {
+    final class Session implements AutoCloseable {
         final Socket socket;
         final DataInputStream in;
         long epoch;
@@ -264,7 +265,12 @@ public final class RelaySource implements Source {
         }
     }
 
-    private Session connect(long next, long epoch) throws IOException {
+    /**
+     * Logs in and asks for the log from seqno {@code next}, whose predecessor has {@code epoch} (-1 unknown); as a
+     * {@link RelayMirror} when {@code mirror}. The welcomed session is this source's connection, which
+     * {@link #acknowledge} writes to and {@link #close} closes.
+     */
+    Session connect(long next, long epoch, boolean mirror) throws IOException {
         Socket plain = new Socket();
         Session s;
         try {
@@ -309,6 +315,7 @@ public final class RelaySource implements Source {
                 h.writeShort(patterns.size());
                 for (String p : patterns) h.writeUTF(p);
             }
+            h.writeBoolean(mirror);
             o.writeInt(hello.size());
             hello.writeTo(o);
             o.flush();
@@ -353,7 +360,7 @@ public final class RelaySource implements Source {
                 + what + "). Check source.host and source.port.");
     }
 
-    private ConfigException refusal(ByteBuffer b) throws IOException {
+    ConfigException refusal(ByteBuffer b) throws IOException {
         boolean retryable = b.get() != 0;
         String reason = new DataInputStream(new ByteArrayInputStream(b.array(), b.position(), b.remaining())).readUTF();
         return new ConfigException("The relay server " + options.address() + " refused this reader: " + reason + ".", null,

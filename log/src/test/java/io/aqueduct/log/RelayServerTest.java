@@ -290,6 +290,7 @@ class RelayServerTest {
             h.writeLong(-1);
             h.writeShort(0); // includes
             h.writeShort(0); // excludes
+            h.writeBoolean(false); // not a mirror
             o.writeInt(hello.size());
             hello.writeTo(o);
             o.flush();

@@ -19,12 +19,20 @@ import org.slf4j.LoggerFactory;
 public final class JobRunner {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
 
-    private final Supplier<Pipeline> pipelines;
+    /** One run of a job, from its stored position until it is stopped or fails. */
+    public interface Attempt {
+        void run() throws Exception;
+
+        /** Makes {@link #run} return soon, from any thread. */
+        void stop();
+    }
+
+    private final Supplier<? extends Attempt> pipelines;
     private final Duration maxBackoff;
     private volatile boolean stopped;
-    private volatile Pipeline current;
+    private volatile Attempt current;
 
-    public JobRunner(Supplier<Pipeline> pipelines, Duration maxBackoff) {
+    public JobRunner(Supplier<? extends Attempt> pipelines, Duration maxBackoff) {
         this.pipelines = pipelines;
         this.maxBackoff = maxBackoff;
     }
@@ -32,7 +40,7 @@ public final class JobRunner {
     public void run() throws Exception {
         long backoff = 500;
         while (!stopped) {
-            Pipeline p = pipelines.get();
+            Attempt p = pipelines.get();
             current = p;
             if (stopped) return;
             long started = System.currentTimeMillis();
@@ -54,7 +62,7 @@ public final class JobRunner {
 
     public void stop() {
         stopped = true;
-        Pipeline p = current;
+        Attempt p = current;
         if (p != null) p.stop();
         synchronized (this) {
             notifyAll();

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * hands it to the apply engine; committed positions come back from the lanes and are saved at most every
  * {@link #SAVE_EVERY_MS} and at the end (lazy commit: only what the sink committed is ever saved).
  */
-public final class Pipeline {
+public final class Pipeline implements JobRunner.Attempt {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
     static final long SAVE_EVERY_MS = 500;
 
@@ -50,12 +50,14 @@ public final class Pipeline {
     }
 
     /** Asks the run to stop: the source stops reading, what was read is applied and the position saved. */
+    @Override
     public void stop() {
         stopping = true;
         source.close();
     }
 
     /** Runs until {@link #stop()} (returns normally) or a failure (throws). */
+    @Override
     public void run() throws Exception {
         Position start = store.load().map(source::parsePosition).orElse(null);
         LOG.info("Starting from {}", start == null ? "the configured start" : start.toJson());

@@ -1,0 +1,281 @@
+package io.aqueduct.log;
+
+import static io.aqueduct.log.SameTransaction.assertSameAll;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.aqueduct.core.config.ConfigException;
+import io.aqueduct.core.filter.TableFilter;
+import io.aqueduct.core.model.Transaction;
+import io.aqueduct.core.pipeline.JobRunner;
+import io.aqueduct.core.pipeline.TransactionQueue;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real relay server on a loopback port, copied by real mirrors; the copies read and served like the original. */
+class RelayMirrorTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final long SEGMENT_BYTES = 64 * 1024;
+
+    @TempDir
+    Path tmp;
+
+    private final Samples samples = new Samples(17);
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : closeAfter) c.close();
+        pool.shutdownNow();
+    }
+
+    private Path original() {
+        return tmp.resolve("relay");
+    }
+
+    private Path copy() {
+        return tmp.resolve("mirror");
+    }
+
+    /** Appends to the original log as a capture job does; returns the transactions as they were numbered. */
+    private List<Transaction> capture(List<Transaction> transactions) throws Exception {
+        LogSink sink = new LogSink(original(), Logs.options(Codec.LZ4, SEGMENT_BYTES));
+        sink.open();
+        long first = sink.lastSeqno() + 1;
+        try {
+            sink.apply(0, transactions);
+        } finally {
+            sink.close();
+        }
+        return Pipelines.numbered(transactions, first);
+    }
+
+    private RelayServer serve(Path dir, int port) throws Exception {
+        RelayServer server = new RelayServer(dir, RelayServer.Options.plain("127.0.0.1", port, "relay", "s3cret")
+                .withHeartbeat(Duration.ofMillis(200))).start();
+        closeAfter.add(server);
+        return server;
+    }
+
+    private static RelaySource.Options reader(int port, String name) {
+        return new RelaySource.Options("127.0.0.1", port, "relay", "s3cret", false, null, name, Duration.ofSeconds(2));
+    }
+
+    /** A mirror of the server on {@code port} into {@link #copy()}, run and retried by a job runner on its own thread. */
+    private final class Mirroring {
+        final RelayMirror mirror;
+        final JobRunner runner;
+        final Future<?> run;
+
+        Mirroring(int port) {
+            mirror = new RelayMirror(reader(port, "mirror"), copy(), Logs.options(Codec.NONE, SEGMENT_BYTES));
+            runner = new JobRunner(() -> mirror, Duration.ofMillis(200));
+            run = pool.submit(() -> {
+                runner.run();
+                return null;
+            });
+            closeAfter.add(() -> {
+                runner.stop();
+                try {
+                    run.get();
+                } catch (ExecutionException e) {
+                    // the tests that make it fail look at the failure
+                }
+            });
+        }
+
+        /** Waits until the copy holds seqno {@code last} durably; fails at once when the mirror stops. */
+        void awaitCopied(long last) {
+            await().atMost(WAIT).until(() -> {
+                if (run.isDone()) run.get();
+                return mirror.durableSeqno() >= last;
+            });
+        }
+    }
+
+    /** Every record of a log as stored, segment after segment, without the segment headers (which name their files). */
+    private static byte[] records(Path dir) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Path p : LogFiles.segments(dir).values()) {
+            byte[] all = Files.readAllBytes(p);
+            out.write(all, SegmentHeader.SIZE, all.length - SegmentHeader.SIZE);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void copiesTheLogRecordByRecordFollowsTheWriterAndServesTheCopy() throws Exception {
+        List<Transaction> logged = capture(samples.stream(1, 600, 9));
+        RelayServer server = serve(original(), 0);
+        Mirroring m = new Mirroring(server.port());
+        long last = logged.get(logged.size() - 1).seq();
+        m.awaitCopied(last);
+        assertThat(LogFiles.segments(copy())).hasSizeGreaterThan(1); // the copy rolls segments like the original
+        assertThat(records(copy())).isEqualTo(records(original()));
+        // blocks and LZ4 as the capture wrote them, though the mirror's own options say no compression
+        assertThat(Logs.blocks(copy())).isPositive();
+        try (SegmentFile f = SegmentFile.open(LogFiles.segments(copy()).firstEntry().getValue())) {
+            assertThat(f.header().codec()).isEqualTo(Codec.LZ4);
+        }
+
+        // it follows the writer
+        List<Transaction> more = capture(samples.stream(last + 1, 200, 7));
+        last = more.get(more.size() - 1).seq();
+        m.awaitCopied(last);
+        assertThat(records(copy())).isEqualTo(records(original()));
+        List<Transaction> all = new ArrayList<>(logged);
+        all.addAll(more);
+        assertSameAll(Logs.readAll(copy()), Logs.readAll(original()));
+
+        // the server keeps its log for the mirror up to what the copy holds
+        long copied = last;
+        await().atMost(WAIT).until(() -> LogReaders.list(original()).stream()
+                .anyMatch(r -> r.name().equals("mirror") && r.seqno() == copied));
+
+        // the copy is a relay log of its own: served, it gives a reader the same transactions, positions and epochs
+        RelayServer second = serve(copy(), 0);
+        RelaySource downstream = new RelaySource(reader(second.port(), "downstream"), TableFilter.all());
+        closeAfter.add(downstream);
+        TransactionQueue queue = new TransactionQueue(64L << 20);
+        Future<?> reading = pool.submit(() -> {
+            downstream.run(downstream.resolveStart(), queue);
+            return null;
+        });
+        List<Transaction> received = Logs.receive(queue, new ArrayList<>(), reading, all.size(), WAIT);
+        assertSameAll(received, Pipelines.asRead(all, c -> true));
+        assertThat(received.get(received.size() - 1).position()).isEqualTo(new LogSourcePosition(last, Logs.EPOCH));
+    }
+
+    @Test
+    void continuesAfterItsLastWholeTransactionWhenTheServerRestartsOrTheCopyWasTorn() throws Exception {
+        List<Transaction> logged = capture(samples.stream(1, 800, 5));
+        long last = logged.get(logged.size() - 1).seq();
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        RelayServer server = serve(original(), port);
+        Mirroring m = new Mirroring(port);
+        await().atMost(WAIT).until(() -> m.mirror.durableSeqno() > 0);
+        server.close(); // mid-copy, most likely; the runner retries until the server is back
+        serve(original(), port);
+        m.awaitCopied(last);
+        m.runner.stop();
+        m.run.get();
+        assertThat(records(copy())).isEqualTo(records(original()));
+
+        // a crash of the mirror tore its copy in the middle of a record
+        Path tail = LogFiles.segments(copy()).lastEntry().getValue();
+        try (RandomAccessFile f = new RandomAccessFile(tail.toFile(), "rw")) {
+            f.setLength(f.length() - 100);
+        }
+        List<Transaction> more = capture(samples.stream(last + 1, 300, 5));
+        Mirroring again = new Mirroring(port);
+        again.awaitCopied(more.get(more.size() - 1).seq());
+        assertThat(records(copy())).isEqualTo(records(original()));
+    }
+
+    @Test
+    void theSelectionHistoryIsCopiedSoThatTheCopysReadersAreGuardedLikeTheOriginals() throws Exception {
+        capture(samples.stream(1, 40, 0));
+        LogSelections.record(original(), 1, List.of("shop\\.orders"), List.of(), List::of);
+        RelayServer server = serve(original(), 0);
+        Mirroring m = new Mirroring(server.port());
+        m.awaitCopied(40);
+        // the capture job is restarted with a wider selection: customers is logged from seqno 41 on
+        LogSelections.record(original(), 41, List.of("shop\\..*"), List.of(), () -> List.of(Samples.ORDERS.id(),
+                Samples.CUSTOMERS.id()));
+        capture(samples.stream(41, 10, 0));
+        // a mirror takes every table, yet is not stopped: it copies the history with the log
+        m.awaitCopied(50);
+        assertThat(Files.readAllBytes(copy().resolve(LogSelections.FILE)))
+                .isEqualTo(Files.readAllBytes(original().resolve(LogSelections.FILE)));
+        assertThat(records(copy())).isEqualTo(records(original()));
+
+        // a reader of the copy that selects customers from before seqno 41 is refused as by the original's server
+        RelayServer second = serve(copy(), 0);
+        RelaySource early = new RelaySource(reader(second.port(), "early"), TableFilter.all());
+        assertThatThrownBy(() -> early.run(new LogSourcePosition(0), new TransactionQueue(1 << 20)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("holds shop.customers only from seqno 41 on");
+        LogSource local = new LogSource(copy(), TableFilter.all());
+        assertThatThrownBy(() -> local.run(new LogSourcePosition(0), new TransactionQueue(1 << 20)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("holds shop.customers only from seqno 41 on");
+    }
+
+    @Test
+    void aCopyOfAnotherHistoryIsRefusedAndKeptAsItWas() throws Exception {
+        capture(samples.stream(1, 30, 0));
+        // the mirror's directory holds seqnos 1 to 20 of another log, written under another epoch
+        Logs.write(copy(), Logs.options(Codec.LZ4, SEGMENT_BYTES).withEpoch(Logs.EPOCH + 1),
+                Pipelines.numbered(new Samples(3).stream(1, 20, 0), 1));
+        byte[] before = records(copy());
+        RelayServer server = serve(original(), 0);
+        Mirroring m = new Mirroring(server.port());
+        await().atMost(WAIT).until(m.run::isDone);
+        assertThatThrownBy(m.run::get).hasCauseInstanceOf(ConfigException.class)
+                .hasMessageContaining("history diverged")
+                .hasMessageContaining("move the mirror's directory away");
+        assertThat(records(copy())).isEqualTo(before);
+    }
+
+    @Test
+    void damageInTheServersLogStopsTheMirrorAfterTheLastWholeRecordBeforeIt() throws Exception {
+        List<Transaction> logged = capture(samples.stream(1, 500, 0));
+        List<Path> segments = new ArrayList<>(LogFiles.segments(original()).values());
+        assertThat(segments).hasSizeGreaterThan(1);
+        Path segment = segments.get(segments.size() / 2);
+        long at = SegmentHeader.SIZE + RecordFormat.HEADER_SIZE + 10; // in the payload of its first record
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x10);
+        }
+        RelayServer server = serve(original(), 0);
+        Mirroring m = new Mirroring(server.port());
+        await().atMost(WAIT).until(m.run::isDone);
+        assertThatThrownBy(m.run::get).hasCauseInstanceOf(ConfigException.class)
+                .hasMessageContaining("the relay log on the server is damaged: " + segment + " at byte");
+        // what came before the damage is copied exactly and nothing after it
+        List<Transaction> copied = Logs.readAll(copy());
+        assertThat(copied).isNotEmpty().hasSizeLessThan(logged.size());
+        List<Transaction> originals = new ArrayList<>();
+        try (LogReader r = LogReader.open(original())) {
+            while (originals.size() < copied.size()) originals.add(r.next());
+        }
+        assertSameAll(copied, originals);
+        byte[] copiedRecords = records(copy());
+        byte[] originalRecords = records(original());
+        assertThat(java.util.Arrays.copyOf(originalRecords, copiedRecords.length)).isEqualTo(copiedRecords);
+    }
+
+    @Test
+    void aMirrorWithTheWrongPasswordIsRefusedForGood() throws Exception {
+        capture(samples.stream(1, 5, 0));
+        RelayServer server = serve(original(), 0);
+        RelayMirror mirror = new RelayMirror(new RelaySource.Options("127.0.0.1", server.port(), "relay", "wrong", false,
+                null, "mirror", Duration.ofSeconds(2)), copy(), Logs.options(Codec.LZ4, SEGMENT_BYTES));
+        assertThatThrownBy(mirror::run).isInstanceOfSatisfying(ConfigException.class,
+                        e -> assertThat(JobRunner.isTransient(e)).isFalse())
+                .hasMessageContaining("wrong user or password");
+        assertThat(LogFiles.segments(copy())).isEmpty();
+    }
+}

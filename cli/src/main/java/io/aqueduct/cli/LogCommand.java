@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
         description = "Inspect and maintain a relay log directory (the target.path of a capture job).",
         subcommands = {LogCommand.ListCommand.class, LogCommand.InfoCommand.class, LogCommand.IndexCommand.class,
                 LogCommand.VerifyLogCommand.class, LogCommand.PurgeCommand.class, LogCommand.ReadersCommand.class,
-                LogServeCommand.class})
+                LogServeCommand.class, LogMirrorCommand.class})
 final class LogCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -56,7 +56,7 @@ final class LogCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "Missing the log command: list, info, index, verify, purge, readers or serve");
+                "Missing the log command: list, info, index, verify, purge, readers, serve or mirror");
     }
 
     // ---------------------------------------------------------------------------------------------------- list

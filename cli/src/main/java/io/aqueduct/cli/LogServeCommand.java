@@ -41,12 +41,7 @@ final class LogServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (port < 1 || port > 65535) throw new ConfigException("--port must be from 1 to 65535, got " + port + ".");
-        String password = System.getenv(passwordEnv);
-        if (password == null || password.isEmpty()) {
-            throw new ConfigException("--password-env " + passwordEnv + ": the environment variable " + passwordEnv + " is "
-                    + (password == null ? "not set" : "empty") + ". Set it to the readers' password, for example: export "
-                    + passwordEnv + "='...'");
-        }
+        String password = password(passwordEnv);
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new ConfigException("TLS needs both --tls-cert (PEM certificate) and --tls-key (its PEM private key).");
         }
@@ -64,5 +59,16 @@ final class LogServeCommand implements Callable<Integer> {
         }, "shutdown"));
         new CountDownLatch(1).await(); // until the signal
         return 0;
+    }
+
+    /** The password in the environment variable {@code --password-env} names, or what to do when there is none. */
+    static String password(String variable) {
+        String password = System.getenv(variable);
+        if (password == null || password.isEmpty()) {
+            throw new ConfigException("--password-env " + variable + ": the environment variable " + variable + " is "
+                    + (password == null ? "not set" : "empty") + ". Set it to the relay server's password, for example: "
+                    + "export " + variable + "='...'");
+        }
+        return password;
     }
 }

@@ -275,7 +275,7 @@ class LogCommandTest {
 
         r = CommandLineIT.aqueduct("log");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("list, info, index, verify, purge, readers or serve");
+        assertThat(r.err()).contains("list, info, index, verify, purge, readers, serve or mirror");
 
         // after a purge, --from before the start
         assertThat(CommandLineIT.aqueduct("log", "purge", dir.toString(), "--to", "30").code()).isZero();

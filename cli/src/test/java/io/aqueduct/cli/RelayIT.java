@@ -14,6 +14,7 @@ import io.aqueduct.log.LogWriterOptions;
 import io.aqueduct.testkit.DatabaseServer;
 import io.aqueduct.testkit.MariaDbServer;
 import io.aqueduct.testkit.PostgresServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,6 +23,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
@@ -37,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Capture once, serve many: one capture job copies a MariaDB database into a relay log and follows its binlog; three
  * downstream jobs read the log with their own table selections into a MariaDB, a PostgreSQL and a second MariaDB
- * target, while a writer changes the source and the capture job and one reader are killed with SIGKILL.
+ * target — the first through a mirror that copies the log from the relay server over TLS — while a writer changes
+ * the source and the capture job, the relay server, the mirror and one reader are killed with SIGKILL.
  */
 class RelayIT {
     static MariaDbServer source;
@@ -111,7 +114,13 @@ class RelayIT {
         String remote = "source: {type: relay, host: 127.0.0.1, port: %d, user: relay, password: pw-relay, tls: {trust: %s}}"
                 .formatted(port, cert);
 
-        String a = downstream("relay-a", "relay\\.(accounts|events)", "mysql", mysqlA, "mode: incremental\n");
+        // a mirror in its own process keeps a copy of the served log, which reader relay-a reads on its machine
+        Path mirrorDir = dir.resolve("mirror-job");
+        Files.createDirectories(mirrorDir);
+        Path copy = dir.resolve("mirror");
+        Process mirror = mirror(copy, port, cert, mirrorDir);
+        String a = downstream("relay-a", "relay\\.(accounts|events)", "mysql", mysqlA, "mode: incremental\n")
+                .replace("source: {type: relay, path: ../relay}", "source: {type: relay, path: ../mirror}");
         String p = downstream("relay-pg", "relay\\..*", "postgres", pg, "").replace("tables: {include: ['relay\\..*']}",
                 "tables: {include: ['relay\\..*'], exclude: ['relay\\.(events|late)']}")
                 .replace("source: {type: relay, path: ../relay}", remote);
@@ -138,13 +147,25 @@ class RelayIT {
             int captureRuns = 2;
             int readerRuns = 1;
             int serverRuns = 1;
-            // kill -9 in turn: the reader, the capture job, the relay server
-            for (int kill = 0; kill < 6; kill++) {
-                int victimKind = kill % 3;
-                Process victim = victimKind == 0 ? readerB : victimKind == 1 ? captureJob : server;
-                Path victimDir = victimKind == 0 ? b.getParent() : victimKind == 1 ? captureDir : serverDir;
+            int mirrorRuns = 1;
+            // kill -9 in turn: the reader, the capture job, the relay server, the mirror
+            for (int kill = 0; kill < 8; kill++) {
+                int victimKind = kill % 4;
+                Process victim = switch (victimKind) {
+                    case 0 -> readerB;
+                    case 1 -> captureJob;
+                    case 2 -> server;
+                    default -> mirror;
+                };
+                Path victimDir = switch (victimKind) {
+                    case 0 -> b.getParent();
+                    case 1 -> captureDir;
+                    case 2 -> serverDir;
+                    default -> mirrorDir;
+                };
                 // killed while it works, not while its JVM starts
                 if (victimKind == 2) awaitInLog(serverDir, "listening on", serverRuns);
+                else if (victimKind == 3) awaitInLog(mirrorDir, "Mirroring the relay log at", mirrorRuns);
                 else awaitInLog(victimDir, "Pipeline Starting from", victimKind == 0 ? readerRuns : captureRuns);
                 assertThat(victim.waitFor(500 + random.nextInt(1500), TimeUnit.MILLISECONDS))
                         .as("the process exited on its own; its log is kept in target/relay-it/%s-run.log", victimDir.getFileName()).isFalse();
@@ -158,9 +179,13 @@ class RelayIT {
                         captureJob = CrashRecoveryIT.launch(capture, captureDir);
                         captureRuns++;
                     }
-                    default -> {
+                    case 2 -> {
                         server = serve(log, port, serverDir);
                         serverRuns++;
+                    }
+                    default -> {
+                        mirror = mirror(copy, port, cert, mirrorDir);
+                        mirrorRuns++;
                     }
                 }
                 assertThat(jobA.failure.get()).isNull();
@@ -177,7 +202,7 @@ class RelayIT {
             assertThat(rows(source, null, "SELECT COUNT(*) FROM relay.late").get(0).get(0)).as("the writer created 'late'")
                     .isNotEqualTo(0L);
 
-            List<Process> children = List.of(captureJob, readerB, server);
+            List<Process> children = List.of(captureJob, readerB, server, mirror);
             awaitSame(mysqlA, null, List.of("accounts", "events"), jobA, children);
             awaitSame(pg, "app", List.of("accounts", "products", "notes"), jobPg, children);
             awaitSame(mysqlB, null, List.of("events", "notes", "late"), null, children);
@@ -186,6 +211,8 @@ class RelayIT {
             for (String t : List.of("accounts", "events")) assertSameCount(mysqlA, null, t);
             for (String t : List.of("accounts", "products", "notes")) assertSameCount(pg, "app", t);
             for (String t : List.of("events", "notes", "late")) assertSameCount(mysqlB, null, t);
+            // the copy holds the served log record by record, though both were killed while copying
+            await().atMost(Duration.ofSeconds(60)).until(() -> Arrays.equals(records(copy), records(log)));
             // tables a reader does not select never reach its target
             assertThat(mysqlA.query(null, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'relay' ORDER BY 1"))
                     .containsExactly(List.of("accounts"), List.of("events"));
@@ -207,21 +234,27 @@ class RelayIT {
             writer.join();
             captureJob.destroy(); // SIGTERM: drain, sync, save, exit 0
             readerB.destroy();
+            mirror.destroy();
             boolean captureEnded = captureJob.waitFor(60, TimeUnit.SECONDS);
             boolean readerEnded = readerB.waitFor(60, TimeUnit.SECONDS);
+            boolean mirrorEnded = mirror.waitFor(60, TimeUnit.SECONDS);
             server.destroy();
             boolean serverEnded = server.waitFor(60, TimeUnit.SECONDS);
-            keepLogs(captureDir, b.getParent(), serverDir);
+            keepLogs(captureDir, b.getParent(), serverDir, mirrorDir);
             assertThat(captureEnded).as("capture job ended after SIGTERM").isTrue();
             assertThat(readerEnded).as("reader ended after SIGTERM").isTrue();
+            assertThat(mirrorEnded).as("mirror ended after SIGTERM").isTrue();
             assertThat(serverEnded).as("relay server ended after SIGTERM").isTrue();
         }
+        assertThat(mirror.exitValue()).as("mirror's exit code after SIGTERM; log in target/relay-it/mirror-job-run.log").isZero();
         assertThat(server.exitValue()).as("relay server's exit code after SIGTERM; log in target/relay-it/server-run.log").isZero();
         String serverLog = Files.readString(serverDir.resolve("run.log"));
         assertThat(serverLog).contains("relay reader relay-b from 127.0.0.1:").contains("relay reader relay-pg from 127.0.0.1:");
         // the readers' acknowledged seqnos are registered with the log, the local reader's too
         assertThat(io.aqueduct.log.LogReaders.list(log)).extracting(io.aqueduct.log.LogReaders.Reader::name)
-                .containsExactly("relay-a", "relay-b", "relay-pg");
+                .containsExactly("mirror", "relay-b", "relay-pg");
+        assertThat(io.aqueduct.log.LogReaders.list(copy)).extracting(io.aqueduct.log.LogReaders.Reader::name)
+                .containsExactly("relay-a");
         assertThat(captureJob.exitValue()).as("capture job's exit code after SIGTERM; log in target/relay-it/capture-run.log").isZero();
         assertThat(readerB.exitValue()).as("reader's exit code after SIGTERM; log in target/relay-it/b-run.log").isZero();
         String captureLog = Files.readString(captureDir.resolve("run.log"));
@@ -313,6 +346,36 @@ class RelayIT {
                 dir.resolve("key.pem").toString());
         pb.environment().put("RELAY_PW", "pw-relay");
         return pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("run.log").toFile())).start();
+    }
+
+    /** {@code aqueduct log mirror} of the TLS server on {@code port} into {@code copy}, logging into {@code dir/run.log}. */
+    private static Process mirror(Path copy, int port, Path cert, Path dir) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"), "io.aqueduct.cli.Main",
+                "log", "mirror", copy.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port), "--user", "relay",
+                "--password-env", "RELAY_PW", "--tls-trust", cert.toString());
+        pb.environment().put("RELAY_PW", "pw-relay");
+        return pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("run.log").toFile())).start();
+    }
+
+    /** Every record of a relay log as stored, one after the other (segment headers, which name their files, left out). */
+    private static byte[] records(Path log) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.util.Map<Path, byte[]> files = new java.util.HashMap<>();
+        try (io.aqueduct.log.LogInspector in = io.aqueduct.log.LogInspector.open(log)) {
+            in.walk(0, false, (r, t) -> {
+                byte[] file = files.computeIfAbsent(r.file(), f -> {
+                    try {
+                        return Files.readAllBytes(f);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                out.write(file, (int) r.offset(), r.size());
+                return true;
+            });
+        }
+        return out.toByteArray();
     }
 
     /** cert.pem and key.pem in {@code dir}, for 127.0.0.1; returns the certificate. */

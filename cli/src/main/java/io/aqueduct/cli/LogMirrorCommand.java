@@ -1,0 +1,99 @@
+package io.aqueduct.cli;
+
+import io.aqueduct.core.config.ConfigException;
+import io.aqueduct.core.config.JobConfigLoader;
+import io.aqueduct.core.pipeline.JobRunner;
+import io.aqueduct.log.LogReaders;
+import io.aqueduct.log.LogWriterOptions;
+import io.aqueduct.log.RelayMirror;
+import io.aqueduct.log.RelaySource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code aqueduct log mirror DIR}: keeps a copy of a relay server's log in DIR, until SIGTERM or SIGINT. */
+@Command(name = "mirror", description = "Copy the log a relay server serves into a local directory, record by record, "
+        + "and keep copying as it grows, until stopped with SIGTERM or SIGINT. The copy is a relay log like the original: "
+        + "jobs on this machine read it (source type relay with a path) and `aqueduct log serve` serves it on.")
+final class LogMirrorCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "DIR", description = "The directory of the copy: empty or missing the first time, then the "
+            + "same directory each time (copying continues where it stopped).")
+    Path dir;
+
+    @Option(names = "--host", required = true, description = "The relay server's host.")
+    String host;
+
+    @Option(names = "--port", description = "The relay server's port (default ${DEFAULT-VALUE}).")
+    int port = JobConfigLoader.DEFAULT_RELAY_PORT;
+
+    @Option(names = "--user", required = true, description = "The user to log in as.")
+    String user;
+
+    @Option(names = "--password-env", required = true, paramLabel = "VAR",
+            description = "The environment variable holding the password (not the password itself, so that it does not "
+                    + "show in the process list).")
+    String passwordEnv;
+
+    @Option(names = "--tls", description = "Connect over TLS, trusting the JVM's certificate authorities.")
+    boolean tls;
+
+    @Option(names = "--tls-trust", paramLabel = "FILE", description = "Connect over TLS, trusting this PEM certificate "
+            + "(the server's --tls-cert, for a self-signed one).")
+    Path trust;
+
+    @Option(names = "--name", description = "The reader name the server knows this mirror by (default ${DEFAULT-VALUE}); "
+            + "give each mirror of one server its own.")
+    String name = "mirror";
+
+    @Override
+    public Integer call() throws Exception {
+        if (port < 1 || port > 65535) throw new ConfigException("--port must be from 1 to 65535, got " + port + ".");
+        String password = LogServeCommand.password(passwordEnv);
+        if (!LogReaders.isValidName(name)) {
+            throw new ConfigException("--name '" + name + "' is not a valid reader name: use letters, digits, '.', '_' and "
+                    + "'-', at most 100.");
+        }
+        if (trust != null && !Files.isReadable(trust)) {
+            throw new ConfigException("Cannot read --tls-trust " + trust + ". Check the path and its permissions.");
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new ConfigException(dir + " is a file. Give the mirror a directory of its own.");
+        }
+        RelaySource.Options options = new RelaySource.Options(host, port, user, password, false, null, name,
+                RelaySource.Options.DEFAULT_TIMEOUT);
+        if (tls || trust != null) options = options.withTls(trust);
+        RelayMirror mirror = new RelayMirror(options, dir, LogWriterOptions.defaults());
+        JobRunner runner = new JobRunner(() -> mirror, Duration.ofSeconds(30));
+        CountDownLatch done = new CountDownLatch(1);
+        int[] status = {1};
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (done.getCount() == 0) return; // ended by itself, with its exit code chosen
+            runner.stop();
+            try {
+                if (done.await(60, TimeUnit.SECONDS)) {
+                    // a signal-initiated exit would report 128+signal; a clean stop is a success
+                    System.err.flush();
+                    Runtime.getRuntime().halt(status[0]);
+                }
+            } catch (InterruptedException ignored) {
+                // exiting anyway
+            }
+        }, "shutdown"));
+        try {
+            runner.run();
+            status[0] = 0;
+        } catch (IllegalStateException e) {
+            throw new ConfigException("Cannot mirror into " + dir + ": " + e.getMessage() + ". Stop the other mirror or "
+                    + "capture job writing there, or choose another directory.", e);
+        } finally {
+            done.countDown();
+        }
+        return 0;
+    }
+}

@@ -17,6 +17,7 @@ import io.aqueduct.log.LogReader;
 import io.aqueduct.log.LogSourcePosition;
 import io.aqueduct.log.LogWriter;
 import io.aqueduct.log.LogWriterOptions;
+import io.aqueduct.log.RelayMirror;
 import io.aqueduct.log.RelayServer;
 import io.aqueduct.log.RelaySource;
 import io.aqueduct.log.TransactionCodec;
@@ -532,8 +533,9 @@ public final class LogBench {
     /**
      * A relay server in this JVM serves {@code log} over loopback, plain and with TLS (a self-signed certificate), to 1
      * and then 5 concurrent {@link RelaySource} readers, each reading the whole log into a queue drained by its own
-     * thread: received, CRC-checked, decompressed and decoded into transactions, as a downstream job gets them.
-     * MB/s counts the log's bytes on disk (compressed records) per reader.
+     * thread: received, CRC-checked, decompressed and decoded into transactions, as a downstream job gets them; then
+     * to 1 and 5 concurrent {@link RelayMirror}s, each copying the log to a directory of its own as
+     * {@code aqueduct log mirror} does. MB/s counts the log's bytes on disk (compressed records) per reader.
      */
     private void transfer(Path log) throws Exception {
         long bytes = segmentBytes(log);
@@ -568,10 +570,17 @@ public final class LogBench {
                                 io.aqueduct.core.filter.TableFilter.all());
                         if (round == 0) continue;
                         String key = (secure ? "tls" : "plain") + "/" + readers;
-                        double slowest = Arrays.stream(seconds).max().orElseThrow();
-                        s.add(key + "/avg_mb_s", Arrays.stream(seconds).map(x -> bytes / 1e6 / x).average().orElseThrow());
-                        s.add(key + "/total_mb_s", bytes * readers / 1e6 / slowest);
-                        s.add(key + "/total_tx_s", (last - first + 1) * readers / slowest);
+                        addTransfer(s, key, seconds, bytes, last - first + 1);
+                    }
+                }
+                for (int mirrors : READER_COUNTS) {
+                    for (int round = 0; round <= repeats; round++) {
+                        ReplicationBench.progress("transfer: " + (secure ? "TLS" : "plain") + ", " + mirrors + " mirror(s), "
+                                + (round == 0 ? "warm-up round" : "round " + round + "/" + repeats));
+                        double[] seconds = mirrorAll(server.port(), secure ? tls.resolve("cert.pem") : null, mirrors, last);
+                        if (round == 0) continue;
+                        String key = (secure ? "tls-mirror" : "mirror") + "/" + mirrors;
+                        addTransfer(s, key, seconds, bytes, last - first + 1);
                     }
                 }
                 if (!secure) {
@@ -584,10 +593,7 @@ public final class LogBench {
                             double[] seconds = readAll(server.port(), null, readers, first, last, none);
                             if (round == 0) continue;
                             String key = "none/" + readers;
-                            double slowest = Arrays.stream(seconds).max().orElseThrow();
-                            s.add(key + "/avg_mb_s", Arrays.stream(seconds).map(x -> bytes / 1e6 / x).average().orElseThrow());
-                            s.add(key + "/total_mb_s", bytes * readers / 1e6 / slowest);
-                            s.add(key + "/total_tx_s", (last - first + 1) * readers / slowest);
+                            addTransfer(s, key, seconds, bytes, last - first + 1);
                         }
                     }
                 }
@@ -600,26 +606,45 @@ public final class LogBench {
                 rawBytes[0] / 1e6);
         stdout.printf("   %-20s %14s %16s %16s %16s%n", "", "MB/s per reader", "MB/s all readers", "raw MB/s/reader", "tx/s all readers");
         double expansion = (double) rawBytes[0] / bytes;
-        for (String mode : List.of("plain", "tls", "none")) {
+        for (String mode : List.of("plain", "tls", "none", "mirror", "tls-mirror")) {
             for (int readers : READER_COUNTS) {
                 String key = mode + "/" + readers;
                 String label = switch (mode) {
                     case "tls" -> "TLS, " + readers + (readers == 1 ? " reader" : " readers");
                     case "none" -> "plain, " + readers + ", no table";
+                    case "mirror" -> "plain, " + readers + (readers == 1 ? " mirror" : " mirrors");
+                    case "tls-mirror" -> "TLS, " + readers + (readers == 1 ? " mirror" : " mirrors");
                     default -> "plain, " + readers + (readers == 1 ? " reader" : " readers");
                 };
+                String note = switch (mode) {
+                    case "none" -> " ¹";
+                    case "mirror", "tls-mirror" -> " ²";
+                    default -> "";
+                };
                 stdout.printf(Locale.ROOT, "   %-20s %14.1f %16.1f %16.1f %,16.0f%s%n", label, s.median(key + "/avg_mb_s"),
-                        s.median(key + "/total_mb_s"), s.median(key + "/avg_mb_s") * expansion, s.median(key + "/total_tx_s"),
-                        mode.equals("none") ? " ¹" : "");
+                        s.median(key + "/total_mb_s"), s.median(key + "/avg_mb_s") * expansion, s.median(key + "/total_tx_s"), note);
             }
         }
         stdout.println("   ¹ readers selecting none of the log's tables: every record received and checked, its rows skipped unbuilt");
-        stdout.printf(Locale.ROOT, "   TLS costs %.1fx (1 reader) and %.1fx (5 readers); anchors: 268 MB/s for one reader, 113 MB/s "
-                        + "average across five, TLS about 3x slower%n",
-                s.median("plain/1/avg_mb_s") / s.median("tls/1/avg_mb_s"), s.median("plain/5/avg_mb_s") / s.median("tls/5/avg_mb_s"));
-        for (String key : List.of("plain/1", "plain/5", "tls/1", "tls/5", "none/1", "none/5")) {
+        stdout.println("   ² `aqueduct log mirror`: every record received, checked (length, CRC32C, seqno) and written to a copy on disk,"
+                + " synced at the end; not decompressed");
+        stdout.printf(Locale.ROOT, "   TLS costs %.1fx (1 reader) and %.1fx (5 readers), %.1fx (1 mirror) and %.1fx (5 mirrors); "
+                        + "anchors: 268 MB/s for one reader, 113 MB/s average across five, TLS about 3x slower%n",
+                s.median("plain/1/avg_mb_s") / s.median("tls/1/avg_mb_s"), s.median("plain/5/avg_mb_s") / s.median("tls/5/avg_mb_s"),
+                s.median("mirror/1/avg_mb_s") / s.median("tls-mirror/1/avg_mb_s"),
+                s.median("mirror/5/avg_mb_s") / s.median("tls-mirror/5/avg_mb_s"));
+        for (String key : List.of("plain/1", "plain/5", "tls/1", "tls/5", "none/1", "none/5", "mirror/1", "mirror/5",
+                "tls-mirror/1", "tls-mirror/5")) {
             stdout.println("   samples " + key + "/avg_mb_s: " + s.list(key + "/avg_mb_s"));
         }
+    }
+
+    /** One round of copies of a log of {@code bytes} and {@code transactions}, each one's seconds: MB/s and tx/s. */
+    private static void addTransfer(Samples s, String key, double[] seconds, long bytes, long transactions) {
+        double slowest = Arrays.stream(seconds).max().orElseThrow();
+        s.add(key + "/avg_mb_s", Arrays.stream(seconds).map(x -> bytes / 1e6 / x).average().orElseThrow());
+        s.add(key + "/total_mb_s", bytes * seconds.length / 1e6 / slowest);
+        s.add(key + "/total_tx_s", transactions * seconds.length / slowest);
     }
 
     private static long firstSeqno(Path log) throws IOException {
@@ -646,7 +671,7 @@ public final class LogBench {
                 try {
                     source.run(new LogSourcePosition(first - 1), queue);
                 } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
+                    if (seconds[n] == 0) failure.compareAndSet(null, t); // not the drain closing the source at the end
                 } finally {
                     queue.close();
                 }
@@ -674,6 +699,50 @@ public final class LogBench {
         for (Thread t : threads) t.join();
         if (failure.get() != null && Arrays.stream(seconds).anyMatch(x -> x == 0)) {
             throw new IllegalStateException("a reader failed: " + failure.get(), failure.get());
+        }
+        return seconds;
+    }
+
+    /**
+     * Copies the log up to seqno {@code last} with {@code mirrors} concurrent {@link RelayMirror}s, each into a new
+     * directory (deleted after); each one's seconds until its copy holds {@code last} and is synced.
+     */
+    private double[] mirrorAll(int port, Path trust, int mirrors, long last) throws Exception {
+        double[] seconds = new double[mirrors];
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        List<Path> copies = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < mirrors; i++) {
+            int n = i;
+            Path copy = out.resolve("mirror-" + i);
+            ReplicationBench.deleteRecursively(copy);
+            copies.add(copy);
+            RelaySource.Options o = RelaySource.Options.plain("127.0.0.1", port, "bench", "bench", "bench-mirror-" + i);
+            RelayMirror mirror = new RelayMirror(trust == null ? o : o.withTls(trust), copy, LogWriterOptions.defaults());
+            Thread run = new Thread(() -> {
+                try {
+                    mirror.run();
+                    seconds[n] = (System.nanoTime() - t0) / 1e9; // the copy is closed, so synced, when run returns
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }, "mirror-" + i);
+            Thread watch = new Thread(() -> {
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                while (mirror.copiedSeqno() < last && failure.get() == null && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                }
+                mirror.stop();
+            }, "mirror-watch-" + i);
+            threads.add(run);
+            threads.add(watch);
+        }
+        for (Thread t : threads) t.start();
+        for (Thread t : threads) t.join();
+        for (Path c : copies) ReplicationBench.deleteRecursively(c);
+        if (failure.get() != null || Arrays.stream(seconds).anyMatch(x -> x == 0)) {
+            throw new IllegalStateException("a mirror failed: " + failure.get(), failure.get());
         }
         return seconds;
     }

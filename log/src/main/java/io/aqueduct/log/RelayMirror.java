@@ -36,6 +36,7 @@ public final class RelayMirror implements JobRunner.Attempt {
     private final Path dir;
     private final LogWriterOptions writerOptions;
     private final AtomicLong durable = new AtomicLong(-1);
+    private volatile long copied = -1;
     private volatile boolean stopped;
 
     /**
@@ -53,6 +54,11 @@ public final class RelayMirror implements JobRunner.Attempt {
         return durable.get();
     }
 
+    /** The seqno of the last whole transaction written to the copy (readers of the copy see it; maybe not yet durable). */
+    public long copiedSeqno() {
+        return copied;
+    }
+
     @Override
     public void run() throws Exception {
         if (stopped) return;
@@ -63,6 +69,7 @@ public final class RelayMirror implements JobRunner.Attempt {
         });
         try (LogWriter copy = LogWriter.openCopy(dir, writerOptions)) {
             long last = copy.lastSeqno();
+            copied = last;
             durable.set(copy.durableSeqno());
             long next = last >= 0 ? last + 1 : firstOnServer();
             // what the copy holds is acknowledged at once, then what becomes durable, every second
@@ -123,6 +130,7 @@ public final class RelayMirror implements JobRunner.Attempt {
                     bytes += length;
                 }
                 copy.flush(); // readers of the copy see what came
+                copied = copy.lastSeqno();
             } else if (type == RelayProtocol.SELECTIONS) {
                 byte[] content = new byte[b.remaining()];
                 b.get(content);

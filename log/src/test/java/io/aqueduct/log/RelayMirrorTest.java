@@ -267,6 +267,77 @@ class RelayMirrorTest {
         assertThat(java.util.Arrays.copyOf(originalRecords, copiedRecords.length)).isEqualTo(copiedRecords);
     }
 
+    /** A record as stored, with the codec of its segment. */
+    private record Stored(Codec codec, byte[] bytes, boolean last) {}
+
+    private static List<Stored> stored(Path dir) throws IOException {
+        List<Stored> out = new ArrayList<>();
+        try (LogInspector in = LogInspector.open(dir)) {
+            java.util.Map<Path, Codec> codecs = new java.util.HashMap<>();
+            for (LogInspector.Segment seg : in.segments()) codecs.put(seg.file(), seg.codec());
+            in.walk(0, false, (r, t) -> {
+                byte[] b = new byte[r.size()];
+                try (RandomAccessFile f = new RandomAccessFile(r.file().toFile(), "r")) {
+                    f.seek(r.offset());
+                    f.readFully(b);
+                }
+                out.add(new Stored(codecs.get(r.file()), b, r.last()));
+                return true;
+            });
+        }
+        return out;
+    }
+
+    @Test
+    void appendRecordCopiesRecordsThatContinueTheCopyAndRefusesOthers() throws Exception {
+        Path from = tmp.resolve("from");
+        // an LZ4 part, then a zstd part under a newer epoch
+        Logs.write(from, Logs.options(Codec.LZ4, SEGMENT_BYTES), samples.stream(1, 300, 7));
+        Logs.write(from, Logs.options(Codec.ZSTD, SEGMENT_BYTES).withEpoch(Logs.EPOCH + 1), samples.stream(301, 100, 7));
+        List<Stored> records = stored(from);
+        Path to = copy();
+        int half = records.size() / 2;
+        while (!records.get(half - 1).last()) half++; // after a whole transaction
+        try (LogWriter copy = LogWriter.openCopy(to, Logs.options(Codec.NONE, SEGMENT_BYTES))) {
+            for (Stored r : records.subList(0, half)) copy.appendRecord(r.codec(), r.bytes(), 0, r.bytes().length);
+        }
+        try (LogWriter copy = LogWriter.openCopy(to, Logs.options(Codec.NONE, SEGMENT_BYTES))) {
+            Stored again = records.get(half - 1);
+            assertThatThrownBy(() -> copy.appendRecord(again.codec(), again.bytes(), 0, again.bytes().length))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageMatching(".*(expected seqno " + (copy.lastSeqno() + 1) + "|starts with fragment).*");
+            for (Stored r : records.subList(half, records.size())) {
+                copy.appendRecord(r.codec(), r.bytes(), 0, r.bytes().length);
+            }
+            assertThat(copy.epoch()).isEqualTo(Logs.EPOCH + 1);
+            assertThat(copy.lastSeqno()).isEqualTo(400);
+        }
+        assertThat(records(to)).isEqualTo(records(from));
+        assertSameAll(Logs.readAll(to), Logs.readAll(from));
+        // the copy's segments take their records' codecs, whatever the writer's options say
+        try (LogInspector in = LogInspector.open(to)) {
+            List<LogInspector.Segment> segments = in.segments();
+            assertThat(segments.get(0).codec()).isEqualTo(Codec.LZ4);
+            assertThat(segments.get(segments.size() - 1).codec()).isEqualTo(Codec.ZSTD);
+        }
+
+        // reopened, the copy keeps the newest epoch: a record of an older one does not continue it
+        Path older = tmp.resolve("older");
+        Logs.write(older, Logs.options(Codec.LZ4, SEGMENT_BYTES), samples.stream(401, 5, 0));
+        Stored old = stored(older).get(0);
+        try (LogWriter copy = LogWriter.openCopy(to, Logs.options(Codec.NONE, SEGMENT_BYTES))) {
+            assertThat(copy.epoch()).isEqualTo(Logs.EPOCH + 1);
+            assertThatThrownBy(() -> copy.appendRecord(old.codec(), old.bytes(), 0, old.bytes().length))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("has epoch " + Logs.EPOCH + ", older than the log's epoch " + (Logs.EPOCH + 1));
+        }
+        assertThat(records(to)).isEqualTo(records(from));
+        try (LogWriter plain = LogWriter.open(tmp.resolve("plain"), Logs.options(Codec.LZ4, SEGMENT_BYTES))) {
+            assertThatThrownBy(() -> plain.appendRecord(old.codec(), old.bytes(), 0, old.bytes().length))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("openCopy");
+        }
+    }
+
     @Test
     void aMirrorWithTheWrongPasswordIsRefusedForGood() throws Exception {
         capture(samples.stream(1, 5, 0));

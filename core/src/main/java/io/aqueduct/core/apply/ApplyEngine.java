@@ -10,6 +10,7 @@ import io.aqueduct.core.model.Values;
 import io.aqueduct.core.pipeline.Sink;
 import io.aqueduct.core.pipeline.TransactionQueue;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,14 +28,92 @@ import java.util.concurrent.TimeUnit;
  * is reported through a {@link CommitTracker}, so it never passes a transaction that is not yet committed.
  */
 public final class ApplyEngine implements AutoCloseable {
-    /** The lane that holds a key and the ticket of the transaction there that last touched it. */
-    private record Owner(int lane, long ticket) {}
+    /**
+     * For every row key hash in flight, the lane that holds it and the ticket of the transaction there that last
+     * touched it: open addressing over primitive arrays, since it takes every row's key (boxed keys in a HashMap cost
+     * the submitting thread a third of its time in a snapshot).
+     */
+    private static final class InFlight {
+        private long[] keys = new long[1 << 16];
+        private int[] lanes = new int[1 << 16]; // -1: a free slot
+        private long[] tickets = new long[1 << 16];
+        private int size;
+
+        InFlight() {
+            Arrays.fill(lanes, -1);
+        }
+
+        int size() {
+            return size;
+        }
+
+        private int slot(long key) {
+            int mask = keys.length - 1;
+            // the product's high bits depend on all of the key's bits
+            int i = (int) ((key * 0x9E3779B97F4A7C15L) >>> Long.numberOfLeadingZeros(mask)) & mask;
+            while (lanes[i] >= 0 && keys[i] != key) i = (i + 1) & mask;
+            return i;
+        }
+
+        /** The slot holding {@code key}, or -1. */
+        int find(long key) {
+            int i = slot(key);
+            return lanes[i] >= 0 ? i : -1;
+        }
+
+        int lane(int slot) {
+            return lanes[slot];
+        }
+
+        long ticket(int slot) {
+            return tickets[slot];
+        }
+
+        void put(long key, int lane, long ticket) {
+            if (2 * (size + 1) > keys.length) rebuild(2 * keys.length, null);
+            int i = slot(key);
+            if (lanes[i] < 0) size++;
+            keys[i] = key;
+            lanes[i] = lane;
+            tickets[i] = ticket;
+        }
+
+        /** Keeps only the entries {@code keep} accepts (lane, ticket), in a table sized for them. */
+        void retain(java.util.function.LongBinaryOperator keep) {
+            int live = 0;
+            for (int i = 0; i < keys.length; i++) {
+                if (lanes[i] >= 0 && keep.applyAsLong(lanes[i], tickets[i]) != 0) live++;
+            }
+            rebuild(Math.max(1 << 16, Integer.highestOneBit(Math.max(1, 4 * live))), keep);
+        }
+
+        void clear() {
+            Arrays.fill(lanes, -1);
+            size = 0;
+        }
+
+        private void rebuild(int capacity, java.util.function.LongBinaryOperator keep) {
+            long[] oldKeys = keys;
+            int[] oldLanes = lanes;
+            long[] oldTickets = tickets;
+            keys = new long[capacity];
+            lanes = new int[capacity];
+            tickets = new long[capacity];
+            Arrays.fill(lanes, -1);
+            size = 0;
+            for (int i = 0; i < oldKeys.length; i++) {
+                if (oldLanes[i] >= 0 && (keep == null || keep.applyAsLong(oldLanes[i], oldTickets[i]) != 0)) {
+                    put(oldKeys[i], oldLanes[i], oldTickets[i]);
+                }
+            }
+        }
+    }
 
     private final Sink sink;
     private final int batchRows;
     private final CommitTracker tracker;
     private final Lane[] lanes;
-    private final Map<Long, Owner> inFlight = new HashMap<>();
+    private final InFlight inFlight = new InFlight();
     private final Map<TableId, TableSchema> shapes = new HashMap<>();
     private int pruneAt = 200_000;
     /** Rows of the fragmented transaction being submitted, counted when its last fragment arrives. */
@@ -88,14 +167,17 @@ public final class ApplyEngine implements AutoCloseable {
         long[] keys = keysOf(tx);
         int lane = -1;
         for (long k : keys) {
-            Owner o = inFlight.get(k);
-            if (o == null || lanes[o.lane].completed >= o.ticket) continue;
-            if (lane < 0) lane = o.lane;
-            else if (lane != o.lane) awaitCompleted(o.lane, o.ticket);
+            int slot = inFlight.find(k);
+            if (slot < 0) continue;
+            int held = inFlight.lane(slot);
+            long ticket = inFlight.ticket(slot);
+            if (lanes[held].completed >= ticket) continue;
+            if (lane < 0) lane = held;
+            else if (lane != held) awaitCompleted(held, ticket);
         }
         if (lane < 0) lane = leastLoaded();
-        Owner owner = new Owner(lane, enqueue(lane, tx));
-        for (long k : keys) inFlight.put(k, owner);
+        long ticket = enqueue(lane, tx);
+        for (long k : keys) inFlight.put(k, lane, ticket);
         if (inFlight.size() > pruneAt) {
             prune();
             // when that many keys really are in flight, scanning again on the next transaction frees nothing
@@ -158,7 +240,7 @@ public final class ApplyEngine implements AutoCloseable {
     }
 
     private void prune() {
-        inFlight.values().removeIf(o -> lanes[o.lane].completed >= o.ticket);
+        inFlight.retain((lane, ticket) -> lanes[(int) lane].completed >= ticket ? 0 : 1);
     }
 
     private void awaitCompleted(int lane, long ticket) throws InterruptedException {
@@ -175,24 +257,30 @@ public final class ApplyEngine implements AutoCloseable {
     }
 
     private static long[] keysOf(Transaction tx) {
-        List<Long> keys = new ArrayList<>();
+        long[] keys = new long[Math.max(4, 2 * tx.changes().size())];
+        int n = 0;
+        TableSchema last = null; // runs of changes of one shape are common: their lookups are done once
+        long table = 0;
+        int[] idx = null;
         for (Change c : tx.changes()) {
             if (!(c instanceof RowChange rc)) continue;
-            long table = rc.table().hashCode() * 0x9E3779B97F4A7C15L;
-            if (!rc.schema().hasKey()) {
-                keys.add(table);
+            if (rc.schema() != last) {
+                last = rc.schema();
+                table = rc.table().hashCode() * 0x9E3779B97F4A7C15L;
+                idx = last.hasKey() ? last.keyIndexes() : null;
+            }
+            if (n + 2 > keys.length) keys = Arrays.copyOf(keys, 2 * keys.length);
+            if (idx == null) {
+                keys[n++] = table;
                 continue;
             }
-            int[] idx = rc.schema().keyIndexes();
-            if (rc.before() != null) keys.add(keyHash(table, idx, rc.before()));
+            if (rc.before() != null) keys[n++] = keyHash(table, idx, rc.before());
             if (rc.after() != null) {
                 long k = keyHash(table, idx, rc.after());
-                if (rc.before() == null || k != keys.get(keys.size() - 1)) keys.add(k);
+                if (rc.before() == null || k != keys[n - 1]) keys[n++] = k;
             }
         }
-        long[] out = new long[keys.size()];
-        for (int i = 0; i < out.length; i++) out[i] = keys.get(i);
-        return out;
+        return n == keys.length ? keys : Arrays.copyOf(keys, n);
     }
 
     private static long keyHash(long table, int[] idx, Object[] row) {

@@ -121,25 +121,37 @@ public final class JdbcSink implements Sink {
         }
     }
 
+    /** The rows of one table shape gathered for a merged commit: the last change per key. */
+    private record Pending(TableSchema schema, Map<RowKey, Object> rows) {}
+
     private void applyMerged(Connection c, int lane, List<Transaction> batch) throws SQLException {
-        Map<TableSchema, Map<RowKey, Object>> keyed = new LinkedHashMap<>();
-        Map<io.aqueduct.core.model.TableId, TableSchema> current = new java.util.HashMap<>();
+        // by table: a shape change inside the batch writes out what the old shape holds first, so one shape per table
+        Map<io.aqueduct.core.model.TableId, Pending> keyed = new LinkedHashMap<>();
+        TableSchema last = null; // runs of changes of one shape are common: their lookups are done once
+        Map<RowKey, Object> rows = null;
+        int[] idx = null;
         for (Transaction tx : batch) {
             for (Change change : tx.changes()) {
                 RowChange rc = (RowChange) change;
                 TableSchema s = rc.schema();
-                TableSchema prev = current.put(s.id(), s);
-                if (prev != null && prev != s) {
-                    // the table changed shape inside the batch: write out what the old shape holds first
-                    flush(c, lane, keyed);
+                if (s != last) {
+                    Pending p = keyed.get(s.id());
+                    if (p != null && p.schema() != s) {
+                        // the table changed shape inside the batch: write out what the old shape holds first
+                        flush(c, lane, keyed);
+                        p = null;
+                    }
+                    if (!s.hasKey()) {
+                        flush(c, lane, keyed);
+                        applyOne(c, lane, rc);
+                        last = null;
+                        continue;
+                    }
+                    if (p == null) keyed.put(s.id(), p = new Pending(s, new LinkedHashMap<>()));
+                    last = s;
+                    rows = p.rows();
+                    idx = s.keyIndexes();
                 }
-                if (!s.hasKey()) {
-                    flush(c, lane, keyed);
-                    applyOne(c, lane, rc);
-                    continue;
-                }
-                Map<RowKey, Object> rows = keyed.computeIfAbsent(s, k -> new LinkedHashMap<>());
-                int[] idx = s.keyIndexes();
                 if (rc.before() != null) {
                     RowKey before = new RowKey(rc.before(), idx);
                     if (rc.after() == null || !before.equals(new RowKey(rc.after(), idx))) rows.put(before, DELETED);
@@ -150,13 +162,13 @@ public final class JdbcSink implements Sink {
         flush(c, lane, keyed);
     }
 
-    private void flush(Connection c, int lane, Map<TableSchema, Map<RowKey, Object>> keyed) throws SQLException {
-        for (var e : keyed.entrySet()) {
-            TableSchema s = e.getKey();
+    private void flush(Connection c, int lane, Map<io.aqueduct.core.model.TableId, Pending> keyed) throws SQLException {
+        for (Pending p : keyed.values()) {
+            TableSchema s = p.schema();
             ensure(c, lane, s);
             List<Object[]> deletes = new ArrayList<>();
             List<Object[]> upserts = new ArrayList<>();
-            for (var row : e.getValue().entrySet()) {
+            for (var row : p.rows().entrySet()) {
                 if (row.getValue() == DELETED) deletes.add(row.getKey().values());
                 else upserts.add((Object[]) row.getValue());
             }

@@ -3,6 +3,7 @@ package io.aqueduct.core.model;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.Objects;
@@ -31,11 +32,14 @@ public final class Values {
     }
 
     static long sizeEstimate(Object v) {
+        // runs for every value read: the common kinds first, and checks against final classes only (cheap)
         if (v == null) return 0;
+        if (v instanceof Long) return 24;
         if (v instanceof String s) return 40 + 2L * s.length();
         if (v instanceof byte[] b) return 16 + b.length;
         if (v instanceof BigDecimal || v instanceof BigInteger) return 64;
-        if (v instanceof java.time.temporal.TemporalAccessor) return 72; // LocalDateTime holds a LocalDate and a LocalTime
+        // a LocalDateTime holds a LocalDate and a LocalTime
+        if (v instanceof LocalDateTime || v instanceof LocalDate || v instanceof java.time.Instant) return 72;
         return 24;
     }
 

@@ -171,6 +171,25 @@ class ApplyEngineTest {
     }
 
     @Test
+    void aKeyInFlightKeepsItsLaneWhileTheKeyTableGrowsAndIsPruned() throws Exception {
+        CountDownLatch hold = latch();
+        RecordingSink sink = new RecordingSink(4, clock).gate((lane, b) -> {
+            if (isSeq(b, 1)) hold.await();
+        });
+        ApplyEngine e = engine(sink, 100_000, 1L << 30);
+        e.submit(rowTx(1, 7)); // held on its lane
+        await().atMost(WAIT).until(() -> sink.active() == 1);
+        // 300,000 other keys: more than the key table first holds, and past the size at which it is pruned
+        for (long seq = 2; seq <= 31; seq++) e.submit(rowsTx(seq * 10, 10_000));
+        e.submit(Tx.tx(320, update(T, row(7L, "v1"), row(7L, "v2")))); // key 7 is still on the held lane
+        hold.countDown();
+        e.flush();
+        assertThat(sink.batchOf(320).lane()).isEqualTo(sink.batchOf(1).lane());
+        assertThat(sink.keyOrder().get("shop.orders#[7]")).hasSize(2).last().asString().startsWith("320/");
+        assertThat(sink.violations()).isEmpty();
+    }
+
+    @Test
     void aTransactionOnKeysOfTwoBusyLanesWaitsForOneOfThem() throws Exception {
         CountDownLatch hold0 = latch();
         CountDownLatch hold1 = latch();

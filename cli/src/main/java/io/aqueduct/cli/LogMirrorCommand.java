@@ -3,6 +3,7 @@ package io.aqueduct.cli;
 import io.aqueduct.core.config.ConfigException;
 import io.aqueduct.core.config.JobConfigLoader;
 import io.aqueduct.core.pipeline.JobRunner;
+import io.aqueduct.log.LogFiles;
 import io.aqueduct.log.LogReaders;
 import io.aqueduct.log.LogWriterOptions;
 import io.aqueduct.log.RelayMirror;
@@ -15,6 +16,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Parameters;
 
 /** {@code aqueduct log mirror DIR}: keeps a copy of a relay server's log in DIR, until SIGTERM or SIGINT. */
@@ -22,6 +25,8 @@ import picocli.CommandLine.Parameters;
         + "and keep copying as it grows, until stopped with SIGTERM or SIGINT. The copy is a relay log like the original: "
         + "jobs on this machine read it (source type relay with a path) and `aqueduct log serve` serves it on.")
 final class LogMirrorCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(LogMirrorCommand.class);
+
     @Parameters(paramLabel = "DIR", description = "The directory of the copy: empty or missing the first time, then the "
             + "same directory each time (copying continues where it stopped).")
     Path dir;
@@ -65,6 +70,16 @@ final class LogMirrorCommand implements Callable<Integer> {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new ConfigException(dir + " is a file. Give the mirror a directory of its own.");
         }
+        if (Files.isDirectory(dir)) {
+            long others;
+            try (var files = Files.list(dir)) {
+                others = files.map(p -> p.getFileName().toString()).filter(n -> !LogFiles.belongsToLog(n)).count();
+            }
+            if (others > 0) {
+                LOG.warn("{} also holds {} file(s) that are not part of a relay log; give the copy a directory of its own, "
+                        + "so that nobody mistakes or deletes its files", dir, others);
+            }
+        }
         RelaySource.Options options = new RelaySource.Options(host, port, user, password, false, null, name,
                 RelaySource.Options.DEFAULT_TIMEOUT);
         if (tls || trust != null) options = options.withTls(trust);
@@ -89,6 +104,7 @@ final class LogMirrorCommand implements Callable<Integer> {
             runner.run();
             status[0] = 0;
         } catch (IllegalStateException e) {
+            if (!String.valueOf(e.getMessage()).startsWith("another writer")) throw e;
             throw new ConfigException("Cannot mirror into " + dir + ": " + e.getMessage() + ". Stop the other mirror or "
                     + "capture job writing there, or choose another directory.", e);
         } finally {

@@ -56,6 +56,17 @@ class LogMirrorCommandTest {
     }
 
     @Test
+    void aCopyAnotherWriterHoldsIsExplained() throws Exception {
+        Path copy = dir.resolve("copy");
+        try (io.aqueduct.log.LogWriter other = io.aqueduct.log.LogWriter.open(copy, io.aqueduct.log.LogWriterOptions.defaults())) {
+            CommandLineIT.Result r = mirror("--port", "7070");
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("Cannot mirror into " + copy + ": another writer has the relay log in " + copy
+                    + " open").contains("Stop the other mirror or capture job").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void aWrongPasswordStopsTheMirrorWithTheServersReason() throws Exception {
         Path log = Files.createDirectories(dir.resolve("relay"));
         try (RelayServer server = new RelayServer(log, RelayServer.Options.plain("127.0.0.1", 0, "relay", "not-the-path"))

@@ -147,7 +147,8 @@ class RelayIT {
             int captureRuns = 2;
             int readerRuns = 1;
             int serverRuns = 1;
-            int mirrorRuns = 1;
+            // the mirror logs this at every connection, reconnects included: each new process must add one
+            int mirrorConnections = 1;
             // kill -9 in turn: the reader, the capture job, the relay server, the mirror
             for (int kill = 0; kill < 8; kill++) {
                 int victimKind = kill % 4;
@@ -165,7 +166,7 @@ class RelayIT {
                 };
                 // killed while it works, not while its JVM starts
                 if (victimKind == 2) awaitInLog(serverDir, "listening on", serverRuns);
-                else if (victimKind == 3) awaitInLog(mirrorDir, "Mirroring the relay log at", mirrorRuns);
+                else if (victimKind == 3) awaitInLog(mirrorDir, "Mirroring the relay log at", mirrorConnections);
                 else awaitInLog(victimDir, "Pipeline Starting from", victimKind == 0 ? readerRuns : captureRuns);
                 assertThat(victim.waitFor(500 + random.nextInt(1500), TimeUnit.MILLISECONDS))
                         .as("the process exited on its own; its log is kept in target/relay-it/%s-run.log", victimDir.getFileName()).isFalse();
@@ -184,8 +185,8 @@ class RelayIT {
                         serverRuns++;
                     }
                     default -> {
+                        mirrorConnections = count(Files.readString(mirrorDir.resolve("run.log")), "Mirroring the relay log at") + 1;
                         mirror = mirror(copy, port, cert, mirrorDir);
-                        mirrorRuns++;
                     }
                 }
                 assertThat(jobA.failure.get()).isNull();

@@ -205,7 +205,7 @@ public final class LogWriter implements AutoCloseable {
             boolean whole = t.fragment() == 0 && t.last();
             // the gathered block counts with its raw size: it goes into the segment before a roll
             boolean roll = t.fragment() == 0 && (segment == null || rollBeforeNextTransaction
-                    || segment.size + block.length() >= options.segmentBytes());
+                    || segment.codec != options.codec() || segment.size + block.length() >= options.segmentBytes());
             // a transaction that joins the block refers to the schemas the block's transactions defined
             boolean joins = whole && blockCount > 0 && !roll && blockDictionary;
             BinaryWriter raw;
@@ -560,7 +560,7 @@ public final class LogWriter implements AutoCloseable {
 
     // ---- recovery -------------------------------------------------------------------------------------------------
 
-    /** What the scan of a segment found. */
+    /** What the scan of a segment found; {@code lastEpoch} is the epoch of its last whole transaction. */
     private record Scan(long wholeEnd, long lastWholeSeqno, long lastEpoch, long fileSize, SegmentHeader header) {
         boolean hasWholeTransaction() {
             return lastWholeSeqno >= 0;
@@ -636,9 +636,10 @@ public final class LogWriter implements AutoCloseable {
                             throw new LogCorruptException(file, offset, "expected seqno " + expectedSeqno + " fragment "
                                     + expectedFragment + ", found seqno " + f.seqno() + " fragment " + f.fragment());
                         }
-                        epoch = f.epoch();
                         offset += f.size();
                         if (f.last()) {
+                            // the fragments of a transaction cut off as a torn tail do not count
+                            epoch = f.epoch();
                             wholeEnd = offset;
                             wholeSeqno = f.lastSeqno();
                             expectedSeqno = wholeSeqno + 1;

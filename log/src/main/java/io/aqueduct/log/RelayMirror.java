@@ -2,6 +2,7 @@ package io.aqueduct.log;
 
 import io.aqueduct.core.config.ConfigException;
 import io.aqueduct.core.filter.TableFilter;
+import io.aqueduct.core.model.Transaction;
 import io.aqueduct.core.pipeline.JobRunner;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -93,12 +94,15 @@ public final class RelayMirror implements JobRunner.Attempt {
         return bounds[1] == 0 ? 1 : bounds[0];
     }
 
-    /** Syncs the copy (under {@code fsync: none} only flushes it) and acknowledges what is durable. */
+    /**
+     * Acknowledges what the copy holds durably — at once, since acknowledgements are also the server's sign of life —
+     * then syncs the copy, so that under {@link FsyncPolicy.None} (nothing forced: written counts as durable) the next
+     * acknowledgement moves on as well.
+     */
     private void acknowledgeDurable(LogWriter copy) {
+        server.acknowledge(durable.get());
         try {
-            long d = copy.sync();
-            durable.set(d);
-            server.acknowledge(d);
+            durable.set(copy.sync());
         } catch (IOException | RuntimeException e) {
             // the copying thread finds the writer's failure and the run ends with it
             LOG.debug("mirror of {}: cannot sync the copy: {}", address, e.toString());
@@ -119,9 +123,16 @@ public final class RelayMirror implements JobRunner.Attempt {
                     if (codec == null || b.remaining() < 4) throw new IOException("relay stream from " + address + " is malformed");
                     int at = b.position();
                     int length = 4 + b.getInt(at);
-                    checks.verify(b, length);
                     try {
-                        copy.appendRecord(codec, b.array(), at, length);
+                        if (length >= RecordFormat.HEADER_SIZE && RecordFormat.seqno(b.array(), at) <= copy.lastSeqno()) {
+                            // a block that begins inside the copy: the server's log lost records the mirror had copied
+                            // (a crash of its machine) and was written again, cut into other blocks; the transactions
+                            // after the copy's end are taken from it and encoded again
+                            for (Transaction t : checks.decode(codec, b, length)) copy.append(t);
+                        } else {
+                            checks.verify(b, length);
+                            copy.appendRecord(codec, b.array(), at, length);
+                        }
                     } catch (IllegalArgumentException e) {
                         throw new ConfigException("The relay log at " + address + " does not continue the copy in " + dir
                                 + " (" + e.getMessage() + "). A mirror's directory must hold a copy of that server's log "

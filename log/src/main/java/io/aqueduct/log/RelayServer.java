@@ -318,7 +318,8 @@ public final class RelayServer implements AutoCloseable {
             boolean mirror = in.readBoolean();
             if (!equal(user, options.user()) | !equal(password, options.password())) {
                 LOG.warn("relay reader {} from {} refused: wrong user or password", reader, address);
-                refuse(false, "wrong user or password for the relay server; check the source's user and password");
+                refuse(false, "wrong user or password for the relay server; check the user and password the reader gives "
+                        + "(source.user and source.password in a job file, --user and --password-env of log mirror)");
                 return;
             }
             if (!LogReaders.isValidName(reader)) {
@@ -475,8 +476,15 @@ public final class RelayServer implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     failure = e; // what was read before it is sent first
                 }
-                // the history is written before the records it covers: read after them, it covers them all
-                if (copy != null && failure == null) copy.sendIfChanged();
+                if (copy != null) {
+                    // the history is written before the records it covers: read after them, it covers them all
+                    try {
+                        copy.sendIfChanged();
+                    } catch (IOException | RuntimeException e) {
+                        batch.release();
+                        throw e;
+                    }
+                }
                 boolean any = batch.readableBytes() > 5;
                 if (any) {
                     batch.setInt(0, batch.readableBytes() - 4);

@@ -262,6 +262,13 @@ public final class RelaySource implements Source {
         @Override
         public void close() throws IOException {
             socket.close();
+            synchronized (RelaySource.this) {
+                // acknowledgements no longer go to this connection
+                if (RelaySource.this.socket == socket) {
+                    RelaySource.this.socket = null;
+                    out = null;
+                }
+            }
         }
     }
 
@@ -293,9 +300,9 @@ public final class RelaySource implements Source {
                                 + e.getMessage() + "); does the server run with --tls-cert?", e);
                     }
                     throw new ConfigException("The TLS handshake with the relay server " + options.address() + " failed: "
-                            + e.getMessage() + ". Give the reader the server's certificate as source.tls.trust (its names "
-                            + "must include the host " + options.host() + "), or a certificate signed by an authority the "
-                            + "JVM trusts.", e);
+                            + e.getMessage() + ". Give the reader the server's certificate (source.tls.trust in a job file, "
+                            + "--tls-trust of log mirror; its names must include the host " + options.host() + "), or a "
+                            + "certificate signed by an authority the JVM trusts.", e);
                 }
                 sock = tls;
             }
@@ -331,7 +338,8 @@ public final class RelaySource implements Source {
         } catch (java.net.ConnectException | java.net.UnknownHostException e) {
             plain.close();
             throw new ConfigException("Cannot reach the relay server at " + options.address() + ": " + e.getMessage()
-                    + ". Check source.host and source.port, and that `aqueduct log serve` runs there.", e, true);
+                    + ". Check the host and port (source.host and source.port in a job file, --host and --port of log mirror), "
+                    + "and that `aqueduct log serve` runs there.", e, true);
         } catch (IOException | RuntimeException e) {
             plain.close();
             if (e instanceof EOFException || e.getCause() instanceof EOFException) {
@@ -357,7 +365,8 @@ public final class RelaySource implements Source {
 
     private ConfigException notARelayServer(String what) {
         return new ConfigException("The peer at " + options.address() + " is not an Aqueduct relay server (it answered with "
-                + what + "). Check source.host and source.port.");
+                + what + "). Check the host and port (source.host and source.port in a job file, --host and --port of log "
+                + "mirror).");
     }
 
     ConfigException refusal(ByteBuffer b) throws IOException {

@@ -138,6 +138,24 @@ class LogRecoveryTest {
     }
 
     @Test
+    void fragmentsCutOffDoNotCountForTheLogsEpoch() throws IOException {
+        Logs.write(dir, Logs.options(Codec.LZ4, 1 << 20), samples.stream(1, 5, 0));
+        // a writer of a newer epoch starts a fragmented transaction and stops before its last fragment
+        try (LogWriter w = LogWriter.open(dir, Logs.options(Codec.LZ4, 1 << 20).withEpoch(Logs.EPOCH + 1))) {
+            for (Transaction t : samples.fragments(6, 4).subList(0, 2)) w.append(t);
+        }
+        // what is left is of the old epoch only: a writer of that epoch may go on, and a copy takes it as its own
+        try (LogWriter w = LogWriter.openCopy(dir, Logs.options(Codec.LZ4, 1 << 20))) {
+            assertThat(w.lastSeqno()).isEqualTo(5);
+            assertThat(w.epoch()).isEqualTo(Logs.EPOCH);
+        }
+        try (LogWriter w = LogWriter.open(dir, Logs.options(Codec.LZ4, 1 << 20))) {
+            w.append(samples.transaction(6));
+        }
+        assertThat(Logs.readAll(dir)).hasSize(6).allMatch(t -> t.isWhole());
+    }
+
+    @Test
     void aNewSegmentHoldingOnlyATornTransactionIsRemoved() throws IOException {
         List<Transaction> whole = samples.stream(1, (int) LAST - 1, 4);
         Logs.write(dir, Logs.options(Codec.LZ4, 1 << 20), whole);

@@ -77,7 +77,7 @@ public final class RowText {
     /** Any model value other than null and byte[], as the text both targets read back to the same value. */
     public void value(Object v) {
         if (v instanceof String s) escaped(s);
-        else if (v instanceof Long l) ascii(Long.toString(l));
+        else if (v instanceof Long l) digits(l);
         else if (v instanceof BigDecimal d) ascii(d.toPlainString());
         else if (v instanceof BigInteger b) ascii(b.toString());
         else if (v instanceof Double d) ascii(Double.toString(d));
@@ -88,6 +88,29 @@ public final class RowText {
         else if (v instanceof Duration d) ascii(Values.timeText(d));
         else if (v instanceof Boolean b) put(b ? '1' : '0');
         else throw new IllegalArgumentException("cannot write a " + v.getClass().getName() + " as bulk-load text");
+    }
+
+    /** A long in decimal, as {@link Long#toString(long)} writes it, without making the String: it runs for most values. */
+    private void digits(long v) {
+        if (v == Long.MIN_VALUE) {
+            ascii(Long.toString(v)); // has no positive counterpart
+            return;
+        }
+        ensure(20);
+        if (v < 0) {
+            buf[size++] = '-';
+            v = -v;
+        }
+        int start = size;
+        do {
+            buf[size++] = (byte) ('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        for (int i = start, j = size - 1; i < j; i++, j--) {
+            byte t = buf[i];
+            buf[i] = buf[j];
+            buf[j] = t;
+        }
     }
 
     private void ascii(String s) {

@@ -1,10 +1,12 @@
 package io.aqueduct.cli;
 
 import io.aqueduct.core.config.ConfigException;
+import io.aqueduct.core.config.ConfigNode;
 import io.aqueduct.core.config.JobConfigLoader;
 import io.aqueduct.core.pipeline.JobRunner;
 import io.aqueduct.log.LogFiles;
 import io.aqueduct.log.LogReaders;
+import io.aqueduct.log.LogRetention;
 import io.aqueduct.log.LogWriterOptions;
 import io.aqueduct.log.RelayMirror;
 import io.aqueduct.log.RelaySource;
@@ -56,6 +58,16 @@ final class LogMirrorCommand implements Callable<Integer> {
             + "give each mirror of one server its own.")
     String name = "mirror";
 
+    @Option(names = "--max-age", paramLabel = "DURATION", description = "Delete the copy's segments whose newest "
+            + "transaction is older than this (90s, 30m, 12h, 7d), within what the copy's own readers still need; as a "
+            + "log target's retention.max-age. Default: keep everything.")
+    String maxAge;
+
+    @Option(names = "--max-bytes", paramLabel = "SIZE", description = "Delete the copy's oldest segments while it is "
+            + "larger than this (512MB, 20GB), within what the copy's own readers still need; as a log target's "
+            + "retention.max-bytes. Default: no limit.")
+    String maxBytes;
+
     @Override
     public Integer call() throws Exception {
         if (port < 1 || port > 65535) throw new ConfigException("--port must be from 1 to 65535, got " + port + ".");
@@ -83,7 +95,10 @@ final class LogMirrorCommand implements Callable<Integer> {
         RelaySource.Options options = new RelaySource.Options(host, port, user, password, false, null, name,
                 RelaySource.Options.DEFAULT_TIMEOUT);
         if (tls || trust != null) options = options.withTls(trust);
-        RelayMirror mirror = new RelayMirror(options, dir, LogWriterOptions.defaults());
+        LogRetention.Policy retention = new LogRetention.Policy(
+                maxAge == null ? null : ConfigNode.parseDuration(maxAge, "--max-age: "),
+                maxBytes == null ? 0 : ConfigNode.parseBytes(maxBytes, "--max-bytes: "));
+        RelayMirror mirror = new RelayMirror(options, dir, LogWriterOptions.defaults()).retention(retention);
         JobRunner runner = new JobRunner(() -> mirror, Duration.ofSeconds(30));
         CountDownLatch done = new CountDownLatch(1);
         int[] status = {1};

@@ -49,6 +49,14 @@ class LogMirrorCommandTest {
         assertThat(noTrust.code()).isEqualTo(2);
         assertThat(noTrust.err()).contains("Cannot read --tls-trust " + dir.resolve("cert.pem"));
 
+        CommandLineIT.Result badAge = mirror("--max-age", "7 weeks");
+        assertThat(badAge.code()).isEqualTo(2);
+        assertThat(badAge.err()).contains("--max-age: expected a duration such as 90s, 30m, 12h or 7d, got '7 weeks'");
+
+        CommandLineIT.Result badSize = mirror("--max-bytes", "lots");
+        assertThat(badSize.code()).isEqualTo(2);
+        assertThat(badSize.err()).contains("--max-bytes: expected a size such as 64MB or 512KB, got 'lots'");
+
         Files.writeString(dir.resolve("copy"), "a file");
         CommandLineIT.Result file = mirror("--port", "7070");
         assertThat(file.code()).isEqualTo(2);

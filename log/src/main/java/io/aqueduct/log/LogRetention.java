@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,47 @@ public final class LogRetention {
             if (!limitsAge() && !limitsSize()) return "unlimited";
             return (limitsAge() ? "max age " + maxAge : "") + (limitsAge() && limitsSize() ? ", " : "")
                     + (limitsSize() ? "max size " + maxBytes + " bytes" : "");
+        }
+    }
+
+    /**
+     * Applies a policy to a log as its writer goes: at {@link #runNow} and then at most once a minute from
+     * {@link #runIfDue}, logging what it deleted; a failure is logged and tried again at the next round (the log is
+     * still whole).
+     */
+    public static final class Schedule {
+        private static final long EVERY_MS = 60_000;
+        private final Path dir;
+        private final Policy policy;
+        private long dueAt;
+
+        public Schedule(Path dir, Policy policy) {
+            this.dir = Objects.requireNonNull(dir, "dir");
+            this.policy = Objects.requireNonNull(policy, "policy");
+        }
+
+        public Policy policy() {
+            return policy;
+        }
+
+        public void runNow() {
+            dueAt = 0;
+            runIfDue();
+        }
+
+        public void runIfDue() {
+            long now = System.currentTimeMillis();
+            if (now < dueAt || !policy.limitsAge() && !policy.limitsSize()) return;
+            dueAt = now + EVERY_MS;
+            try {
+                Result r = apply(dir, policy, Instant.ofEpochMilli(now));
+                if (!r.deleted().isEmpty()) {
+                    log.info("Relay log {}: retention ({}) deleted {} segment(s), {} bytes; the log now begins at seqno {}",
+                            dir, policy, r.deleted().size(), r.deletedBytes(), r.firstSeqno());
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("Relay log {}: retention could not run: {}", dir, e.toString());
+            }
         }
     }
 

@@ -7,7 +7,6 @@ import io.aqueduct.core.pipeline.Sink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -78,10 +77,7 @@ public final class LogSink implements Sink {
     /** The seqno of the last record skipped, whole or a fragment. */
     private long lastSkippedRecord;
 
-    /** How often retention looks for segments to delete. */
-    private static final long RETENTION_EVERY_MS = 60_000;
-    private LogRetention.Policy retention = LogRetention.Policy.unlimited();
-    private long retentionDueAt;
+    private LogRetention.Schedule retention;
 
     /**
      * @param dir     the log directory, created when missing
@@ -97,7 +93,7 @@ public final class LogSink implements Sink {
      * within what registered readers still need ({@link LogRetention}). Returns this sink.
      */
     public LogSink retention(LogRetention.Policy policy) {
-        this.retention = Objects.requireNonNull(policy, "policy");
+        this.retention = new LogRetention.Schedule(dir, policy);
         return this;
     }
 
@@ -116,22 +112,6 @@ public final class LogSink implements Sink {
         this.selectedExclude = List.copyOf(exclude);
         this.selectedNow = Objects.requireNonNull(selectedNow, "selectedNow");
         return this;
-    }
-
-    private void applyRetention() {
-        long now = System.currentTimeMillis();
-        if (now < retentionDueAt || !retention.limitsAge() && !retention.limitsSize()) return;
-        retentionDueAt = now + RETENTION_EVERY_MS;
-        try {
-            LogRetention.Result r = LogRetention.apply(dir, retention, Instant.ofEpochMilli(now));
-            if (!r.deleted().isEmpty()) {
-                LOG.info("Relay log {}: retention ({}) deleted {} segment(s), {} bytes; the log now begins at seqno {}", dir,
-                        retention, r.deleted().size(), r.deletedBytes(), r.firstSeqno());
-            }
-        } catch (IOException | RuntimeException e) {
-            // the log is still whole; the next round tries again
-            LOG.warn("Relay log {}: retention could not run: {}", dir, e.toString());
-        }
     }
 
     @Override
@@ -180,8 +160,7 @@ public final class LogSink implements Sink {
                 throw new IOException("cannot record the table selection in " + dir + ": " + e.getMessage(), e);
             }
         }
-        retentionDueAt = 0;
-        applyRetention();
+        if (retention != null) retention.runNow();
     }
 
     /**
@@ -221,7 +200,7 @@ public final class LogSink implements Sink {
             lastSeqno = seqno;
         }
         writer.sync();
-        applyRetention();
+        if (retention != null) retention.runIfDue();
     }
 
     /** The seqno of the last transaction (or fragment) in the log. */

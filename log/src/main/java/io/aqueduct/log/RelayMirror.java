@@ -36,6 +36,7 @@ public final class RelayMirror implements JobRunner.Attempt {
     private final String address;
     private final Path dir;
     private final LogWriterOptions writerOptions;
+    private LogRetention.Schedule retention;
     private final AtomicLong durable = new AtomicLong(-1);
     private volatile long copied = -1;
     private volatile boolean stopped;
@@ -48,6 +49,15 @@ public final class RelayMirror implements JobRunner.Attempt {
         this.address = options.address();
         this.dir = Objects.requireNonNull(dir, "dir");
         this.writerOptions = Objects.requireNonNull(writerOptions, "writerOptions");
+    }
+
+    /**
+     * Makes the mirror delete the copy's old segments by {@code policy} when it opens the copy and every minute while
+     * it copies, within what the copy's own registered readers still need ({@link LogRetention}). Returns this mirror.
+     */
+    public RelayMirror retention(LogRetention.Policy policy) {
+        this.retention = new LogRetention.Schedule(dir, policy);
+        return this;
     }
 
     /** The seqno of the last transaction the copy holds durably, -1 before the first. */
@@ -69,6 +79,7 @@ public final class RelayMirror implements JobRunner.Attempt {
             return t;
         });
         try (LogWriter copy = LogWriter.openCopy(dir, writerOptions)) {
+            if (retention != null) retention.runNow();
             long last = copy.lastSeqno();
             copied = last;
             durable.set(copy.durableSeqno());
@@ -151,6 +162,7 @@ public final class RelayMirror implements JobRunner.Attempt {
             } else if (type != RelayProtocol.HEARTBEAT) {
                 throw new IOException("relay server " + address + " sent an unexpected message of type " + type);
             }
+            if (retention != null) retention.runIfDue(); // also while only heartbeats come: retention by age
             long now = System.currentTimeMillis();
             if (now - reportedAt >= REPORT_EVERY_MS) {
                 LOG.info("Mirror of {}: copied up to seqno {}, {} MB/s", address, copy.lastSeqno(),

@@ -84,7 +84,12 @@ class RelayMirrorTest {
         final Future<?> run;
 
         Mirroring(int port) {
-            mirror = new RelayMirror(reader(port, "mirror"), copy(), Logs.options(Codec.NONE, SEGMENT_BYTES));
+            this(port, LogRetention.Policy.unlimited());
+        }
+
+        Mirroring(int port, LogRetention.Policy retention) {
+            mirror = new RelayMirror(reader(port, "mirror"), copy(), Logs.options(Codec.NONE, SEGMENT_BYTES))
+                    .retention(retention);
             runner = new JobRunner(() -> mirror, Duration.ofMillis(200));
             run = pool.submit(() -> {
                 runner.run();
@@ -189,6 +194,37 @@ class RelayMirrorTest {
         Mirroring again = new Mirroring(port);
         again.awaitCopied(more.get(more.size() - 1).seq());
         assertThat(records(copy())).isEqualTo(records(original()));
+    }
+
+    @Test
+    void retentionTrimsTheCopyWithinWhatItsOwnReadersNeed() throws Exception {
+        List<Transaction> logged = capture(samples.stream(1, 4000, 0));
+        long last = logged.get(logged.size() - 1).seq();
+        RelayServer server = serve(original(), 0);
+        Mirroring m = new Mirroring(server.port());
+        m.awaitCopied(last);
+        m.runner.stop();
+        m.run.get();
+        int segments = LogFiles.segments(copy()).size();
+        assertThat(segments).isGreaterThan(4);
+        // a job on the mirror's machine reads the copy and has applied up to seqno 1500
+        LogReaders.acknowledge(copy(), "local", 1500, "test");
+
+        // the mirror starts again with a size limit of two segments: the copy is trimmed as it opens, but not past
+        // what the local reader still needs, and the server's log is left as it was
+        Mirroring trimmed = new Mirroring(server.port(), new LogRetention.Policy(null, 2 * SEGMENT_BYTES));
+        List<Transaction> more = capture(samples.stream(last + 1, 10, 0));
+        trimmed.awaitCopied(more.get(more.size() - 1).seq());
+        long first = LogFiles.segments(copy()).firstKey();
+        assertThat(first).isGreaterThan(1).isLessThanOrEqualTo(1501);
+        assertThat(LogFiles.segments(original()).firstKey()).isEqualTo(1);
+        // the copy holds every transaction from its new beginning on, as the original does
+        List<Transaction> fromOriginal = new ArrayList<>();
+        try (LogReader r = LogReader.open(original())) {
+            r.seekToSeqno(first);
+            for (Transaction t = r.next(); t != null; t = r.next()) fromOriginal.add(t);
+        }
+        assertSameAll(Logs.readAll(copy()), fromOriginal);
     }
 
     @Test

@@ -92,16 +92,20 @@ public final class ConfigNode {
     /** A byte size such as {@code 64MB}, {@code 512k} or a plain number of bytes. */
     public long bytes(String key, long fallback) {
         String text = string(key, null);
-        if (text == null) return fallback;
+        return text == null ? fallback : parseBytes(text, where(child(key)));
+    }
+
+    /** {@code text} as a byte size ({@link #bytes(String, long)}); {@code where} starts the message when it is not one. */
+    public static long parseBytes(String text, String where) {
         Matcher m = Pattern.compile("(?i)\\s*(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\\s*").matcher(text);
         if (!m.matches()) {
-            throw new ConfigException(where(child(key)) + "expected a size such as 64MB or 512KB, got '" + text + "'.");
+            throw new ConfigException(where + "expected a size such as 64MB or 512KB, got '" + text + "'.");
         }
         long n;
         try {
             n = Long.parseLong(m.group(1));
         } catch (NumberFormatException e) {
-            throw new ConfigException(where(child(key)) + "'" + text + "' is too large.");
+            throw new ConfigException(where + "'" + text + "' is too large.");
         }
         String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase();
         long mult = switch (unit.charAt(0)) {
@@ -110,24 +114,28 @@ public final class ConfigNode {
             case 'g' -> 1024L * 1024 * 1024;
             default -> 1L;
         };
-        if (n <= 0) throw new ConfigException(where(child(key)) + "must be greater than zero.");
+        if (n <= 0) throw new ConfigException(where + "must be greater than zero.");
         try {
             return Math.multiplyExact(n, mult);
         } catch (ArithmeticException e) {
-            throw new ConfigException(where(child(key)) + "'" + text + "' is too large.");
+            throw new ConfigException(where + "'" + text + "' is too large.");
         }
     }
 
     /** A duration such as {@code 90s}, {@code 30m}, {@code 12h} or {@code 7d}. */
     public java.time.Duration duration(String key, java.time.Duration fallback) {
         String text = string(key, null);
-        if (text == null) return fallback;
+        return text == null ? fallback : parseDuration(text, where(child(key)));
+    }
+
+    /** {@code text} as a duration ({@link #duration(String, java.time.Duration)}); {@code where} starts the message. */
+    public static java.time.Duration parseDuration(String text, String where) {
         Matcher m = Pattern.compile("(?i)\\s*(\\d{1,9})\\s*(s|m|h|d)\\s*").matcher(text);
         if (!m.matches()) {
-            throw new ConfigException(where(child(key)) + "expected a duration such as 90s, 30m, 12h or 7d, got '" + text + "'.");
+            throw new ConfigException(where + "expected a duration such as 90s, 30m, 12h or 7d, got '" + text + "'.");
         }
         long n = Long.parseLong(m.group(1));
-        if (n <= 0) throw new ConfigException(where(child(key)) + "must be greater than zero.");
+        if (n <= 0) throw new ConfigException(where + "must be greater than zero.");
         return switch (Character.toLowerCase(m.group(2).charAt(0))) {
             case 's' -> java.time.Duration.ofSeconds(n);
             case 'm' -> java.time.Duration.ofMinutes(n);

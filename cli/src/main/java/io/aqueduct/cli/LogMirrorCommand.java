@@ -14,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import org.slf4j.Logger;
@@ -100,30 +98,12 @@ final class LogMirrorCommand implements Callable<Integer> {
                 maxBytes == null ? 0 : ConfigNode.parseBytes(maxBytes, "--max-bytes: "));
         RelayMirror mirror = new RelayMirror(options, dir, LogWriterOptions.defaults()).retention(retention);
         JobRunner runner = new JobRunner(() -> mirror, Duration.ofSeconds(30));
-        CountDownLatch done = new CountDownLatch(1);
-        int[] status = {1};
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (done.getCount() == 0) return; // ended by itself, with its exit code chosen
-            runner.stop();
-            try {
-                if (done.await(60, TimeUnit.SECONDS)) {
-                    // a signal-initiated exit would report 128+signal; a clean stop is a success
-                    System.err.flush();
-                    Runtime.getRuntime().halt(status[0]);
-                }
-            } catch (InterruptedException ignored) {
-                // exiting anyway
-            }
-        }, "shutdown"));
         try {
-            runner.run();
-            status[0] = 0;
+            Main.untilStopped(runner::run, runner::stop);
         } catch (IllegalStateException e) {
             if (!String.valueOf(e.getMessage()).startsWith("another writer")) throw e;
             throw new ConfigException("Cannot mirror into " + dir + ": " + e.getMessage() + ". Stop the other mirror or "
                     + "capture job writing there, or choose another directory.", e);
-        } finally {
-            done.countDown();
         }
         return 0;
     }

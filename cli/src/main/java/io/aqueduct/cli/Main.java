@@ -70,29 +70,41 @@ public final class Main {
         public Integer call() throws Exception {
             JobConfig config = new JobConfigLoader().load(job);
             Jobs.Running running = new Jobs.Running(config);
-            CountDownLatch done = new CountDownLatch(1);
-            int[] status = {1};
-            Thread hook = new Thread(() -> {
-                if (done.getCount() == 0) return; // the job ended by itself and the exit code is already chosen
-                running.stop();
-                try {
-                    if (done.await(60, TimeUnit.SECONDS)) {
-                        // a signal-initiated exit would report 128+signal; a clean drain is a success
-                        System.err.flush();
-                        Runtime.getRuntime().halt(status[0]);
-                    }
-                } catch (InterruptedException ignored) {
-                    // exiting anyway
-                }
-            }, "shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                running.run();
-                status[0] = 0;
-            } finally {
-                done.countDown();
-            }
+            untilStopped(running::run, running::stop);
             return 0;
+        }
+    }
+
+    /** Work that runs until it ends or is stopped. */
+    interface Work {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code work} until it ends by itself or SIGTERM/SIGINT; a signal calls {@code stop} and, once the work has
+     * ended (within a minute), exits with 0 if it ended cleanly, 1 if not — not 128+signal, since a clean stop is a
+     * success.
+     */
+    static void untilStopped(Work work, Runnable stop) throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        int[] status = {1};
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (done.getCount() == 0) return; // the work ended by itself and the exit code is already chosen
+            stop.run();
+            try {
+                if (done.await(60, TimeUnit.SECONDS)) {
+                    System.err.flush();
+                    Runtime.getRuntime().halt(status[0]);
+                }
+            } catch (InterruptedException ignored) {
+                // exiting anyway
+            }
+        }, "shutdown"));
+        try {
+            work.run();
+            status[0] = 0;
+        } finally {
+            done.countDown();
         }
     }
 

@@ -54,21 +54,9 @@ class LogSourceTest {
         return tmp.resolve("relay");
     }
 
-    private LogSink sink(long segmentBytes) {
-        return new LogSink(log(), Logs.options(Codec.LZ4, segmentBytes));
-    }
-
     /** Writes through a sink, as a capture job does, and returns the transactions as the log numbers them. */
     private List<Transaction> capture(List<Transaction> transactions) throws Exception {
-        LogSink sink = sink(64 * 1024);
-        sink.open();
-        long first = sink.lastSeqno() + 1;
-        try {
-            sink.apply(0, transactions);
-        } finally {
-            sink.close();
-        }
-        return Pipelines.numbered(transactions, first);
+        return Logs.capture(log(), Logs.options(Codec.LZ4, 64 * 1024), transactions);
     }
 
     private Future<?> start(LogSource source, LogSourcePosition from) {

@@ -44,6 +44,19 @@ final class Logs {
         return new LogWriterOptions(codec, segmentBytes, FsyncPolicy.none(), EPOCH);
     }
 
+    /** Appends through a {@link LogSink}, as a capture job does; returns the transactions as the log numbers them. */
+    static List<Transaction> capture(Path dir, LogWriterOptions options, List<Transaction> transactions) throws Exception {
+        LogSink sink = new LogSink(dir, options);
+        sink.open();
+        long first = sink.lastSeqno() + 1;
+        try {
+            sink.apply(0, transactions);
+        } finally {
+            sink.close();
+        }
+        return Pipelines.numbered(transactions, first);
+    }
+
     static void write(Path dir, LogWriterOptions options, List<Transaction> records) throws IOException {
         try (LogWriter w = LogWriter.open(dir, options)) {
             for (Transaction t : records) w.append(t);

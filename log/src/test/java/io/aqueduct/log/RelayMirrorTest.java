@@ -55,15 +55,7 @@ class RelayMirrorTest {
 
     /** Appends to the original log as a capture job does; returns the transactions as they were numbered. */
     private List<Transaction> capture(List<Transaction> transactions) throws Exception {
-        LogSink sink = new LogSink(original(), Logs.options(Codec.LZ4, SEGMENT_BYTES));
-        sink.open();
-        long first = sink.lastSeqno() + 1;
-        try {
-            sink.apply(0, transactions);
-        } finally {
-            sink.close();
-        }
-        return Pipelines.numbered(transactions, first);
+        return Logs.capture(original(), Logs.options(Codec.LZ4, SEGMENT_BYTES), transactions);
     }
 
     private RelayServer serve(Path dir, int port) throws Exception {

@@ -62,15 +62,7 @@ class RelayServerTest {
     }
 
     private List<Transaction> capture(List<Transaction> transactions, Codec codec) throws Exception {
-        LogSink sink = new LogSink(log(), Logs.options(codec, 256 * 1024));
-        sink.open();
-        long first = sink.lastSeqno() + 1;
-        try {
-            sink.apply(0, transactions);
-        } finally {
-            sink.close();
-        }
-        return Pipelines.numbered(transactions, first);
+        return Logs.capture(log(), Logs.options(codec, 256 * 1024), transactions);
     }
 
     private RelayServer serve(RelayServer.Options options) throws Exception {

@@ -43,7 +43,7 @@ final class RelayProtocol {
     /** Largest frame a reader sends (a HELLO with long names). */
     static final int MAX_READER_FRAME = 64 * 1024;
     /** RECORDS frames are cut after about this many bytes; a bigger record travels alone. */
-    static final int BATCH_BYTES = 256 * 1024;
+    static final int BATCH_BYTES = 1024 * 1024;
 
     private RelayProtocol() {}
 }

@@ -53,6 +53,16 @@ final class FramedRecordDecoder implements AutoCloseable {
     }
 
     /**
+     * Reads the codec id that comes before each record in a RECORDS frame and returns the codec; {@code b}'s position is
+     * then at the record, whose length field is there to read.
+     */
+    Codec nextCodec(ByteBuffer b) throws IOException {
+        Codec codec = Codec.byId(b.get() & 0xFF);
+        if (codec == null || b.remaining() < 4) throw new IOException("relay stream from " + origin + " is malformed");
+        return codec;
+    }
+
+    /**
      * Decodes the record of {@code length} bytes at {@code b}'s position and moves the position past it; returns its
      * transactions from the one expected next on. The first record may be a block that begins before that one (a
      * server seeking into a block sends all of it); every later record must begin with it.

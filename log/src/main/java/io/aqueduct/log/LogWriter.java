@@ -244,13 +244,7 @@ public final class LogWriter implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 throw fail(e);
             }
-            lastRecordSeqno = seqno;
-            if (t.last()) {
-                nextFragment = 0;
-                lastWholeSeqno = seqno;
-            } else {
-                nextFragment = t.fragment() + 1;
-            }
+            appended(seqno, t.fragment(), t.last());
         } finally {
             lock.unlock();
         }
@@ -290,22 +284,13 @@ public final class LogWriter implements AutoCloseable {
                 writeBlock();
                 epoch = recordEpoch;
                 if (roll) roll(seqno, codec);
-                if (buffer.capacity() - buffer.position() < len) {
-                    flushBuffer();
-                    if (buffer.capacity() < len) buffer = ByteBuffer.allocate(len);
-                }
+                makeRoom(len);
                 buffer.put(a, off, len);
                 segment.size += len;
             } catch (IOException | RuntimeException e) {
                 throw fail(e);
             }
-            lastRecordSeqno = RecordFormat.lastSeqno(a, off);
-            if ((a[off + RecordFormat.FLAGS_AT] & RecordFormat.FLAG_LAST) != 0) {
-                nextFragment = 0;
-                lastWholeSeqno = lastRecordSeqno;
-            } else {
-                nextFragment = fragment + 1;
-            }
+            appended(RecordFormat.lastSeqno(a, off), fragment, (a[off + RecordFormat.FLAGS_AT] & RecordFormat.FLAG_LAST) != 0);
         } finally {
             lock.unlock();
         }
@@ -494,10 +479,7 @@ public final class LogWriter implements AutoCloseable {
         if (blockCount == 0) return;
         int rawLength = block.length();
         int needed = RecordFormat.HEADER_SIZE + compressor.maxCompressedLength(rawLength);
-        if (buffer.capacity() - buffer.position() < needed) {
-            flushBuffer();
-            if (buffer.capacity() < needed) buffer = ByteBuffer.allocate(needed);
-        }
+        makeRoom(needed);
         int at = buffer.position();
         int compressed = compressor.compress(block.array(), 0, rawLength, buffer.array(), at + RecordFormat.HEADER_SIZE);
         RecordFormat.writeHeader(buffer, at, blockSeqno, blockFragment, blockLast, epoch, blockCommitTime, rawLength,
@@ -509,6 +491,24 @@ public final class LogWriter implements AutoCloseable {
         // after a big fragment the block stays big only until the next one is written
         if (block.array().length > 4 * Math.max(options.blockBytes(), 64 * 1024)) block = new BinaryWriter(64 * 1024);
         block.reset();
+    }
+
+    /** Moves the continuation state past a record whose last transaction (or fragment's) is {@code lastSeqno}. */
+    private void appended(long lastSeqno, int fragment, boolean last) {
+        lastRecordSeqno = lastSeqno;
+        if (last) {
+            nextFragment = 0;
+            lastWholeSeqno = lastSeqno;
+        } else {
+            nextFragment = fragment + 1;
+        }
+    }
+
+    /** Makes the write buffer hold {@code bytes} more, writing out what it holds first when they do not fit. */
+    private void makeRoom(int bytes) throws IOException {
+        if (buffer.capacity() - buffer.position() >= bytes) return;
+        flushBuffer();
+        if (buffer.capacity() < bytes) buffer = ByteBuffer.allocate(bytes);
     }
 
     private void flushBuffer() throws IOException {

@@ -130,8 +130,7 @@ public final class RelayMirror implements JobRunner.Attempt {
             byte type = b.get();
             if (type == RelayProtocol.RECORDS) {
                 while (b.hasRemaining()) {
-                    Codec codec = Codec.byId(b.get() & 0xFF);
-                    if (codec == null || b.remaining() < 4) throw new IOException("relay stream from " + address + " is malformed");
+                    Codec codec = checks.nextCodec(b);
                     int at = b.position();
                     int length = 4 + b.getInt(at);
                     try {

@@ -157,8 +157,7 @@ public final class RelaySource implements Source {
                 byte type = b.get();
                 if (type == RelayProtocol.RECORDS) {
                     while (b.hasRemaining()) {
-                        Codec codec = Codec.byId(b.get() & 0xFF);
-                        if (codec == null || b.remaining() < 4) throw new IOException("relay stream from " + options.address() + " is malformed");
+                        Codec codec = decoder.nextCodec(b);
                         for (Transaction t : decoder.decode(codec, b, 4 + b.getInt(b.position()))) {
                             if (!queue.put(LogSource.select(t, filter, selected, decoder.lastEpoch()))) return;
                         }

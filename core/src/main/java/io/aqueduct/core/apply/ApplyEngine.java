@@ -78,11 +78,16 @@ public final class ApplyEngine implements AutoCloseable {
             tickets[i] = ticket;
         }
 
-        /** Keeps only the entries {@code keep} accepts (lane, ticket), in a table sized for them. */
-        void retain(java.util.function.LongBinaryOperator keep) {
+        /** Whether an entry is still wanted. */
+        interface Keep {
+            boolean test(int lane, long ticket);
+        }
+
+        /** Keeps only the entries {@code keep} accepts, in a table sized for them. */
+        void retain(Keep keep) {
             int live = 0;
             for (int i = 0; i < keys.length; i++) {
-                if (lanes[i] >= 0 && keep.applyAsLong(lanes[i], tickets[i]) != 0) live++;
+                if (lanes[i] >= 0 && keep.test(lanes[i], tickets[i])) live++;
             }
             rebuild(Math.max(1 << 16, Integer.highestOneBit(Math.max(1, 4 * live))), keep);
         }
@@ -92,7 +97,7 @@ public final class ApplyEngine implements AutoCloseable {
             size = 0;
         }
 
-        private void rebuild(int capacity, java.util.function.LongBinaryOperator keep) {
+        private void rebuild(int capacity, Keep keep) {
             long[] oldKeys = keys;
             int[] oldLanes = lanes;
             long[] oldTickets = tickets;
@@ -102,7 +107,7 @@ public final class ApplyEngine implements AutoCloseable {
             Arrays.fill(lanes, -1);
             size = 0;
             for (int i = 0; i < oldKeys.length; i++) {
-                if (oldLanes[i] >= 0 && (keep == null || keep.applyAsLong(oldLanes[i], oldTickets[i]) != 0)) {
+                if (oldLanes[i] >= 0 && (keep == null || keep.test(oldLanes[i], oldTickets[i]))) {
                     put(oldKeys[i], oldLanes[i], oldTickets[i]);
                 }
             }
@@ -240,7 +245,7 @@ public final class ApplyEngine implements AutoCloseable {
     }
 
     private void prune() {
-        inFlight.retain((lane, ticket) -> lanes[(int) lane].completed >= ticket ? 0 : 1);
+        inFlight.retain((lane, ticket) -> lanes[lane].completed < ticket);
     }
 
     private void awaitCompleted(int lane, long ticket) throws InterruptedException {

@@ -31,6 +31,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -726,12 +727,14 @@ public final class LogBench {
                     seconds[n] = (System.nanoTime() - t0) / 1e9; // the copy is closed, so synced, when run returns
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
+                    mirror.stop(); // wakes the watch
                 }
             }, "mirror-" + i);
             Thread watch = new Thread(() -> {
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-                while (mirror.copiedSeqno() < last && failure.get() == null && System.nanoTime() < deadline) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                try {
+                    mirror.awaitCopied(last, Duration.ofMinutes(10));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
                 mirror.stop();
             }, "mirror-watch-" + i);

@@ -7,6 +7,7 @@ import io.aqueduct.core.pipeline.JobRunner;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +39,8 @@ public final class RelayMirror implements JobRunner.Attempt {
     private final LogWriterOptions writerOptions;
     private LogRetention.Schedule retention;
     private final AtomicLong durable = new AtomicLong(-1);
+    /** Guards the waits for {@link #copied} to move. */
+    private final Object progress = new Object();
     private volatile long copied = -1;
     private volatile boolean stopped;
 
@@ -65,9 +68,20 @@ public final class RelayMirror implements JobRunner.Attempt {
         return durable.get();
     }
 
-    /** The seqno of the last whole transaction written to the copy (readers of the copy see it; maybe not yet durable). */
-    public long copiedSeqno() {
-        return copied;
+    /**
+     * Waits until the copy holds the whole transaction of {@code seqno} (readers of the copy see it; maybe not yet
+     * durable), the mirror is stopped, or {@code timeout} passes; returns whether the copy holds it.
+     */
+    public boolean awaitCopied(long seqno, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (progress) {
+            while (copied < seqno && !stopped) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) break;
+                TimeUnit.NANOSECONDS.timedWait(progress, left);
+            }
+        }
+        return copied >= seqno;
     }
 
     @Override
@@ -151,7 +165,10 @@ public final class RelayMirror implements JobRunner.Attempt {
                     bytes += length;
                 }
                 copy.flush(); // readers of the copy see what came
-                copied = copy.lastSeqno();
+                synchronized (progress) {
+                    copied = copy.lastSeqno();
+                    progress.notifyAll();
+                }
             } else if (type == RelayProtocol.SELECTIONS) {
                 byte[] content = new byte[b.remaining()];
                 b.get(content);
@@ -174,7 +191,10 @@ public final class RelayMirror implements JobRunner.Attempt {
 
     @Override
     public void stop() {
-        stopped = true;
+        synchronized (progress) {
+            stopped = true;
+            progress.notifyAll();
+        }
         server.close();
     }
 }

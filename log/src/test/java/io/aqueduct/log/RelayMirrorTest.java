@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,9 +132,13 @@ class RelayMirrorTest {
             assertThat(f.header().codec()).isEqualTo(Codec.LZ4);
         }
 
-        // it follows the writer
+        // it follows the writer; a wait for what it copies next ends when the copy holds that
+        long next = last + 200;
+        Future<Boolean> waiting = pool.submit(() -> m.mirror.awaitCopied(next, WAIT));
         List<Transaction> more = capture(samples.stream(last + 1, 200, 7));
         last = more.get(more.size() - 1).seq();
+        assertThat(last).isEqualTo(next);
+        assertThat(waiting.get()).isTrue();
         m.awaitCopied(last);
         assertThat(records(copy())).isEqualTo(records(original()));
         List<Transaction> all = new ArrayList<>(logged);
@@ -424,5 +429,9 @@ class RelayMirrorTest {
                         e -> assertThat(JobRunner.isTransient(e)).isFalse())
                 .hasMessageContaining("wrong user or password");
         assertThat(LogFiles.segments(copy())).isEmpty();
+        // a wait for copying ends once the mirror is stopped, with the answer that the copy does not hold it
+        Future<Boolean> waiting = pool.submit(() -> mirror.awaitCopied(1, Duration.ofMinutes(10)));
+        mirror.stop();
+        assertThat(waiting.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isFalse();
     }
 }

@@ -53,6 +53,19 @@ final class FramedRecordDecoder implements AutoCloseable {
     }
 
     /**
+     * Checks the CRC32C that ends a RECORDS frame (whose body is at {@code b}'s position, after the type) against the
+     * records and codec ids before it, and sets {@code b}'s limit before it, so that the records are what remains.
+     */
+    void checkFrame(ByteBuffer b) throws IOException {
+        int end = b.limit() - 4;
+        if (end < b.position()) throw damaged("a RECORDS frame is cut short");
+        crc.reset();
+        crc.update(b.array(), b.arrayOffset() + b.position(), end - b.position());
+        if (b.getInt(end) != (int) crc.getValue()) throw damaged("a RECORDS frame fails its CRC32C check");
+        b.limit(end);
+    }
+
+    /**
      * Reads the codec id that comes before each record in a RECORDS frame and returns the codec; {@code b}'s position is
      * then at the record, whose length field is there to read.
      */

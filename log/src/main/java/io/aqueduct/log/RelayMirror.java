@@ -143,6 +143,7 @@ public final class RelayMirror implements JobRunner.Attempt {
             ByteBuffer b = s.readFrame();
             byte type = b.get();
             if (type == RelayProtocol.RECORDS) {
+                checks.checkFrame(b);
                 while (b.hasRemaining()) {
                     Codec codec = checks.nextCodec(b);
                     int at = b.position();

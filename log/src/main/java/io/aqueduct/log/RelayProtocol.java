@@ -12,7 +12,8 @@ package io.aqueduct.log;
  *                  ACK       seqno (8): the reader has committed everything up to it
  * server → reader  WELCOME   epoch of the log's newest record (8; -1 none), first seqno (8), next seqno to be written (8)
  *                  REFUSED   retryable (1), reason
- *                  RECORDS   one or more of: codec id (1), a record exactly as stored in its segment ({@link RecordFormat})
+ *                  RECORDS   one or more of: codec id (1), a record exactly as stored in its segment ({@link RecordFormat});
+ *                            then the CRC32C (4) of all of them, which covers the codec ids (outside the records' own CRCs)
  *                  HEARTBEAT next seqno to be written (8), server time in epoch millis (8)
  *                  SELECTIONS to a mirror only: the whole content of the log's {@link LogSelections} file, sent before
  *                            the first RECORDS and again, before any further RECORDS, whenever it changed
@@ -28,7 +29,7 @@ package io.aqueduct.log;
  */
 final class RelayProtocol {
     static final int MAGIC = 0x41515250;
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     static final long PROBE = Long.MIN_VALUE;
 
     static final byte HELLO = 1;

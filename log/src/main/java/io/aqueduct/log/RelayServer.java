@@ -41,6 +41,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -288,6 +289,8 @@ public final class RelayServer implements AutoCloseable {
         /** Another connection logged in under this reader's name: this one's acknowledgements no longer count. */
         volatile boolean superseded;
         private long ackSavedAt;
+        /** The RECORDS frames' CRC32C, on the reader's own thread. */
+        private final CRC32C frameCrc = new CRC32C();
         private long ackSaved = Long.MIN_VALUE;
         private volatile boolean stopped;
 
@@ -490,6 +493,9 @@ public final class RelayServer implements AutoCloseable {
                 }
                 boolean any = batch.readableBytes() > 5;
                 if (any) {
+                    frameCrc.reset();
+                    frameCrc.update(batch.nioBuffer(5, batch.writerIndex() - 5));
+                    batch.writeInt((int) frameCrc.getValue());
                     batch.setInt(0, batch.readableBytes() - 4);
                     awaitWritable();
                     sent = log.lastWholeSeqno();

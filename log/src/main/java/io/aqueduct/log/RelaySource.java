@@ -156,6 +156,7 @@ public final class RelaySource implements Source {
                 ByteBuffer b = s.readFrame();
                 byte type = b.get();
                 if (type == RelayProtocol.RECORDS) {
+                    decoder.checkFrame(b);
                     while (b.hasRemaining()) {
                         Codec codec = decoder.nextCodec(b);
                         for (Transaction t : decoder.decode(codec, b, 4 + b.getInt(b.position()))) {

@@ -11,19 +11,26 @@ import io.aqueduct.core.model.Transaction;
 import io.aqueduct.core.pipeline.JobRunner;
 import io.aqueduct.core.pipeline.TransactionQueue;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -416,6 +423,85 @@ class RelayMirrorTest {
         try (LogWriter plain = LogWriter.open(tmp.resolve("plain"), Logs.options(Codec.LZ4, SEGMENT_BYTES))) {
             assertThatThrownBy(() -> plain.appendRecord(old.codec(), old.bytes(), 0, old.bytes().length))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("openCopy");
+        }
+    }
+
+    @Test
+    void aCodecIdFlippedOnTheWayIsFoundByTheFramesCrcAndTheRecordsCopiedAgain() throws Exception {
+        List<Transaction> logged = capture(samples.stream(1, 300, 5));
+        long last = logged.get(logged.size() - 1).seq();
+        RelayServer server = serve(original(), 0);
+        // the codec id travels outside the record's own CRC: labelled NONE, an LZ4 record would be stored unreadable
+        FlippingProxy proxy = new FlippingProxy(server.port());
+        closeAfter.add(proxy);
+        Mirroring m = new Mirroring(proxy.port());
+        m.awaitCopied(last);
+        assertThat(proxy.flipped.get()).isTrue();
+        assertThat(proxy.streams.get()).isEqualTo(2); // the damaged frame refused, the mirror connected again
+        assertThat(records(copy())).isEqualTo(records(original()));
+        assertThat(LogFiles.segments(copy())).hasSameSizeAs(LogFiles.segments(original()));
+        assertSameAll(Logs.readAll(copy()), Logs.readAll(original()));
+    }
+
+    /**
+     * Passes a relay connection through, and changes the codec id before the first record of the first RECORDS frame
+     * that comes through (LZ4 to NONE).
+     */
+    private final class FlippingProxy implements AutoCloseable {
+        final ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        final AtomicBoolean flipped = new AtomicBoolean();
+        /** Connections that carried records. */
+        final AtomicInteger streams = new AtomicInteger();
+        final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+        FlippingProxy(int serverPort) throws IOException {
+            pool.submit(() -> {
+                while (!listener.isClosed()) {
+                    Socket client = listener.accept();
+                    Socket upstream = new Socket(InetAddress.getLoopbackAddress(), serverPort);
+                    sockets.add(client);
+                    sockets.add(upstream);
+                    pool.submit(() -> pump(client, upstream, false));
+                    pool.submit(() -> pump(upstream, client, true));
+                }
+                return null;
+            });
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        private Void pump(Socket from, Socket to, boolean fromServer) throws IOException {
+            try (from; to) {
+                DataInputStream in = new DataInputStream(from.getInputStream());
+                DataOutputStream out = new DataOutputStream(to.getOutputStream());
+                boolean streaming = false;
+                while (true) {
+                    int length = in.readInt();
+                    byte[] frame = new byte[length];
+                    in.readFully(frame);
+                    if (fromServer && frame[0] == RelayProtocol.RECORDS && !streaming) {
+                        streaming = true;
+                        streams.incrementAndGet();
+                    }
+                    if (fromServer && frame[0] == RelayProtocol.RECORDS && frame[1] == Codec.LZ4.id()
+                            && flipped.compareAndSet(false, true)) {
+                        frame[1] = (byte) Codec.NONE.id();
+                    }
+                    out.writeInt(length);
+                    out.write(frame);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                return null; // one side closed: both are closed
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            for (Socket s : sockets) s.close();
         }
     }
 

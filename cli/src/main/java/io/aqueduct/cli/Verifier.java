@@ -28,6 +28,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,19 +107,34 @@ final class Verifier {
         // text keys) one row may fall into different chunks on the two sides, and then pairs up here
         Map<RowKey, Object[]> missing = new LinkedHashMap<>();
         Map<RowKey, Object[]> extra = new LinkedHashMap<>();
-        Object[] last = null;
-        while (true) {
-            List<Object[]> s = read(src, srcDialect, source, srcReader, last, null, true);
-            Object[] upTo = s.isEmpty() ? null : s.get(s.size() - 1);
-            List<Object[]> t = s.isEmpty() ? readTail(last) : read(tgt, tgtDialect, target, tgtReader, last, upTo, false);
-            rowsCompared += s.size();
-            if (!Arrays.equals(digest(s), digest(t))) compareRows(s, t, missing, extra, out);
-            progress.rows(rowsCompared);
-            if (s.size() < chunkRows) {
-                if (!s.isEmpty()) compareRows(List.of(), readTail(upTo), missing, extra, out);
-                break;
+        // the source's next chunk is read and hashed on a thread of its own while this one reads and compares the
+        // target's: the two sides' reading (mostly decoding values in this JVM) runs on two cores
+        ExecutorService ahead = Executors.newSingleThreadExecutor(r -> {
+            Thread th = new Thread(r, "verify-source-" + source.id());
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            Future<SourceChunk> next = ahead.submit(() -> sourceChunk(null));
+            Object[] last = null;
+            while (true) {
+                SourceChunk chunk = await(next);
+                List<Object[]> s = chunk.rows();
+                Object[] upTo = s.isEmpty() ? null : s.get(s.size() - 1);
+                boolean more = s.size() >= chunkRows;
+                if (more) next = ahead.submit(() -> sourceChunk(upTo));
+                List<Object[]> t = s.isEmpty() ? readTail(last) : read(tgt, tgtDialect, target, tgtReader, last, upTo, false);
+                rowsCompared += s.size();
+                if (!Arrays.equals(chunk.digest(), digest(t))) compareRows(s, t, missing, extra, out);
+                progress.rows(rowsCompared);
+                if (!more) {
+                    if (!s.isEmpty()) compareRows(List.of(), readTail(upTo), missing, extra, out);
+                    break;
+                }
+                last = upTo;
             }
-            last = upTo;
+        } finally {
+            ahead.shutdownNow();
         }
         for (Iterator<Map.Entry<RowKey, Object[]>> it = missing.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
@@ -129,6 +148,29 @@ final class Verifier {
         for (Object[] r : missing.values()) out.add(new Diff(Kind.MISSING, r, null, List.of(), 1));
         for (Object[] r : extra.values()) out.add(new Diff(Kind.EXTRA, null, r, List.of(), 1));
         return out;
+    }
+
+    /** A chunk of source rows and its {@link #digest}. */
+    private record SourceChunk(List<Object[]> rows, byte[] digest) {}
+
+    /** The source's next chunk after {@code after} (from the start when null), hashed. */
+    private SourceChunk sourceChunk(Object[] after) throws SQLException {
+        List<Object[]> rows = read(src, srcDialect, source, srcReader, after, null, true);
+        return new SourceChunk(rows, digest(rows));
+    }
+
+    /** The chunk the source thread read, or its failure as this thread's. */
+    private static SourceChunk await(Future<SourceChunk> chunk) throws SQLException {
+        try {
+            return chunk.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the source", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException x) throw x;
+            if (e.getCause() instanceof RuntimeException x) throw x;
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Target rows after {@code after} (all of them when null), in chunks. */

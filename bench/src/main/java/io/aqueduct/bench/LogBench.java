@@ -870,9 +870,11 @@ public final class LogBench {
     /** Runs {@link Child} in a new JVM and returns its RESULT figures. */
     private Map<String, String> child(String mode, Path job, String thresholds, String tag) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = List.of(java.toString(), "-Xmx" + xmx, "-Dlogback.configurationFile=bench-logback.xml",
-                "-cp", System.getProperty("java.class.path"), LogBench.class.getName(), "child", mode, job.toString(), thresholds,
-                Long.toString(timeoutSeconds));
+        // the JVM options ./aqueduct uses, as a capture job gets them
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx" + xmx));
+        cmd.addAll(List.of(ReplicationBench.launcherJavaOpts().split("\\s+")));
+        cmd.addAll(List.of("-Dlogback.configurationFile=bench-logback.xml", "-cp", System.getProperty("java.class.path"),
+                LogBench.class.getName(), "child", mode, job.toString(), thresholds, Long.toString(timeoutSeconds)));
         return ReplicationBench.runChild(cmd, out, tag, mode, timeoutSeconds);
     }
 

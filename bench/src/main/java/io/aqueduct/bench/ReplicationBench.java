@@ -40,6 +40,8 @@ public final class ReplicationBench {
     private int lanes = 4;
     private int batchRows = 2000;
     private String xmx = "1g";
+    /** More options for the Aqueduct JVMs; as ./aqueduct runs the jar unless --java-opts says otherwise. */
+    private String javaOpts = launcherJavaOpts();
     private boolean profile;
     private Path out = Path.of("target/bench-out");
 
@@ -129,6 +131,8 @@ public final class ReplicationBench {
                   --lanes N         apply.lanes of the end-to-end job (default 4)
                   --batch-rows N    apply.batch-rows of the jobs (default 2000)
                   --xmx SIZE        -Xmx of the Aqueduct JVMs (default 1g)
+                  --java-opts "..." more options for the Aqueduct JVMs (default: those ./aqueduct uses, from
+                                    scripts/java-opts; "" for the JVM's own defaults)
                   --profile         record JFR in the Aqueduct JVMs and print where CPU and allocations went
                   --out DIR         logs, job files and recordings (default target/bench-out)""";
     }
@@ -151,6 +155,7 @@ public final class ReplicationBench {
                     case "--lanes" -> lanes = Integer.parseInt(v);
                     case "--batch-rows" -> batchRows = Integer.parseInt(v);
                     case "--xmx" -> xmx = v;
+                    case "--java-opts" -> javaOpts = v;
                     case "--out" -> out = Path.of(v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
@@ -404,6 +409,7 @@ public final class ReplicationBench {
     private Map<String, String> child(String mode, Path job, String tag, Map<Path, long[]> recordings) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx" + xmx));
+        if (!javaOpts.isBlank()) cmd.addAll(List.of(javaOpts.trim().split("\\s+")));
         Path jfr = out.resolve(tag + ".jfr").toAbsolutePath();
         if (profile) cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,jdk.ExecutionSample#period=2ms,dumponexit=true");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), AqueductChild.class.getName(), mode,
@@ -464,8 +470,8 @@ public final class ReplicationBench {
                 narrowRows / (genNarrow / 1e9), wideRows / (genWide / 1e9));
         stdout.printf(Locale.ROOT, "  machine  : %d CPUs, load %s; MariaDB %s (source and target on this machine); Java %s%n",
                 Runtime.getRuntime().availableProcessors(), loadAverage(), version, System.getProperty("java.version"));
-        stdout.printf(Locale.ROOT, "  Aqueduct : own JVM per sample, -Xmx%s; capture: 1 discarding lane; apply: lanes %d, batch-rows %d%n",
-                xmx, lanes, batchRows);
+        stdout.printf(Locale.ROOT, "  Aqueduct : own JVM per sample, -Xmx%s%s; capture: 1 discarding lane; apply: lanes %d, batch-rows %d%n",
+                xmx, javaOpts.isBlank() ? "" : " " + javaOpts.trim(), lanes, batchRows);
         stdout.printf(Locale.ROOT, "  samples  : %d per figure, median shown; all samples listed below%n", repeats);
         stdout.flush();
     }
@@ -579,6 +585,21 @@ public final class ReplicationBench {
 
     private static double seconds(String nanos) {
         return Long.parseLong(nanos) / 1e9;
+    }
+
+    /** The JVM options ./aqueduct runs the jar with when AQUEDUCT_JAVA_OPTS is unset (scripts/java-opts; from bench/). */
+    static String launcherJavaOpts() {
+        try {
+            Process p = new ProcessBuilder("../scripts/java-opts").redirectErrorStream(true).start();
+            String opts = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            if (p.waitFor() != 0) throw new IllegalStateException("../scripts/java-opts failed: " + opts);
+            return opts;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot run ../scripts/java-opts (the benches run from bench/)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     static void progress(String what) {

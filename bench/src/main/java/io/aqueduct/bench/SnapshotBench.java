@@ -45,8 +45,10 @@ public final class SnapshotBench {
     private int chunkRows = 10_000;
     private int lanes = 4;
     private int batchRows = 2000;
+    /** memory.queue of the jobs; null leaves the job's default. */
+    private String queue;
     /** As ./aqueduct runs the jar when AQUEDUCT_JAVA_OPTS is unset. */
-    private String javaOpts = "-XX:+UseParallelGC";
+    private String javaOpts = ReplicationBench.launcherJavaOpts();
     private boolean profile;
     private Path jar = Path.of("../cli/target/aqueduct.jar");
     private Path out = Path.of("target/snapshot-out");
@@ -113,8 +115,9 @@ public final class SnapshotBench {
                   --chunk-rows N    snapshot.chunk-rows of the jobs (default 10000)
                   --lanes N         apply.lanes of the jobs (default 4)
                   --batch-rows N    apply.batch-rows of the jobs (default 2000)
-                  --java-opts "..." options for the Aqueduct JVMs, e.g. "-XX:+UseG1GC -Xmx2g" (default
-                                    "-XX:+UseParallelGC", as ./aqueduct without AQUEDUCT_JAVA_OPTS)
+                  --queue SIZE      memory.queue of the jobs, e.g. 32MB (default: the job's default)
+                  --java-opts "..." options for the Aqueduct JVMs, e.g. "-XX:+UseG1GC -Xmx2g" (default: those
+                                    ./aqueduct uses without AQUEDUCT_JAVA_OPTS, from scripts/java-opts)
                   --jar PATH        the Aqueduct jar (default ../cli/target/aqueduct.jar, from bench/)
                   --profile         record JFR in the Aqueduct JVMs and print where their CPU and allocations went
                   --out DIR         logs, job files and recordings (default target/snapshot-out)""";
@@ -139,6 +142,7 @@ public final class SnapshotBench {
                     case "--chunk-rows" -> chunkRows = Integer.parseInt(v);
                     case "--lanes" -> lanes = Integer.parseInt(v);
                     case "--batch-rows" -> batchRows = Integer.parseInt(v);
+                    case "--queue" -> queue = v;
                     case "--java-opts" -> javaOpts = v;
                     case "--jar" -> jar = Path.of(v);
                     case "--out" -> out = Path.of(v);
@@ -329,7 +333,8 @@ public final class SnapshotBench {
                   batch-rows: %d
                 state: ./state-%s
                 status-interval: 5
-                """.formatted(name, source.port(), serverId, Workload.DB, target, parallelism, chunkRows, lanes, batchRows, name);
+                """.formatted(name, source.port(), serverId, Workload.DB, target, parallelism, chunkRows, lanes, batchRows, name)
+                + (queue == null ? "" : "memory:\n  queue: " + queue + "\n");
         ReplicationBench.deleteRecursively(out.resolve("state-" + name)); // a stored position would skip the copy
         Path file = out.resolve(name + ".yaml");
         Files.writeString(file, yaml);
@@ -450,8 +455,8 @@ public final class SnapshotBench {
         stdout.printf(Locale.ROOT, "  machine  : %d CPUs, load %s at start; MariaDB %s, PostgreSQL %s, all on this machine; Java %s%n",
                 Runtime.getRuntime().availableProcessors(), startLoad, version, pgVersion, System.getProperty("java.version"));
         stdout.printf(Locale.ROOT, "  Aqueduct : %s, own JVM per run%s; snapshot.parallelism %d, snapshot.chunk-rows %d, "
-                + "apply.lanes %d, apply.batch-rows %d%n", jar.getFileName(), javaOpts.isBlank() ? "" : " (" + javaOpts + ")",
-                parallelism, chunkRows, lanes, batchRows);
+                + "apply.lanes %d, apply.batch-rows %d%s%n", jar.getFileName(), javaOpts.isBlank() ? "" : " (" + javaOpts + ")",
+                parallelism, chunkRows, lanes, batchRows, queue == null ? "" : ", memory.queue " + queue);
         stdout.printf(Locale.ROOT, "  rounds   : %d; each empties the targets and runs (a) to (d) back to back; times are "
                 + "wall time from launch to exit%n", rounds);
         stdout.flush();

@@ -289,10 +289,10 @@ public final class RelayServer implements AutoCloseable {
         /** Another connection logged in under this reader's name: this one's acknowledgements no longer count. */
         volatile boolean superseded;
         private long ackSavedAt;
-        /** The RECORDS frames' CRC32C, on the reader's own thread. */
-        private final CRC32C frameCrc = new CRC32C();
         private long ackSaved = Long.MIN_VALUE;
         private volatile boolean stopped;
+        /** The RECORDS frames' CRC32C, on the reader's own thread. */
+        private final CRC32C frameCrc = new CRC32C();
 
         Connection(Channel channel) {
             this.channel = channel;

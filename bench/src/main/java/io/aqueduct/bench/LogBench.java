@@ -872,7 +872,7 @@ public final class LogBench {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         // the JVM options ./aqueduct uses, as a capture job gets them
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx" + xmx));
-        cmd.addAll(List.of(ReplicationBench.launcherJavaOpts().split("\\s+")));
+        cmd.addAll(ReplicationBench.jvmArgs(ReplicationBench.launcherJavaOpts()));
         cmd.addAll(List.of("-Dlogback.configurationFile=bench-logback.xml", "-cp", System.getProperty("java.class.path"),
                 LogBench.class.getName(), "child", mode, job.toString(), thresholds, Long.toString(timeoutSeconds)));
         return ReplicationBench.runChild(cmd, out, tag, mode, timeoutSeconds);

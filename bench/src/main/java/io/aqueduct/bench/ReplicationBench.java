@@ -409,7 +409,7 @@ public final class ReplicationBench {
     private Map<String, String> child(String mode, Path job, String tag, Map<Path, long[]> recordings) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx" + xmx));
-        if (!javaOpts.isBlank()) cmd.addAll(List.of(javaOpts.trim().split("\\s+")));
+        cmd.addAll(jvmArgs(javaOpts));
         Path jfr = out.resolve(tag + ".jfr").toAbsolutePath();
         if (profile) cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,jdk.ExecutionSample#period=2ms,dumponexit=true");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), AqueductChild.class.getName(), mode,
@@ -600,6 +600,11 @@ public final class ReplicationBench {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** JVM options given as one string (as {@code --java-opts} and scripts/java-opts give them), as arguments. */
+    static List<String> jvmArgs(String opts) {
+        return opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
     }
 
     static void progress(String what) {

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -261,7 +260,7 @@ public final class SnapshotBench {
     private Run aqueduct(String tag, ProcessCpu sourceCpu, ProcessCpu targetCpu, String command, Path job) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        if (!javaOpts.isBlank()) cmd.addAll(Arrays.asList(javaOpts.trim().split("\\s+")));
+        cmd.addAll(ReplicationBench.jvmArgs(javaOpts));
         if (profile) {
             Path jfr = out.resolve(tag + ".jfr");
             cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,jdk.ExecutionSample#period=2ms,dumponexit=true");

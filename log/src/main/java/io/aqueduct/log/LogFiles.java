@@ -1,11 +1,9 @@
 package io.aqueduct.log;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.TreeMap;
 
 /** Names and listing of the files in a log directory. */
@@ -33,7 +31,7 @@ public final class LogFiles {
     public static boolean belongsToLog(String name) {
         return name.endsWith(SEGMENT_SUFFIX) || name.endsWith(TEMP_SUFFIX) || name.equals(LOCK_FILE)
                 || name.equals(LogReaders.DIRECTORY) || name.equals(LogSelections.FILE)
-                || name.equals(LogSelections.FILE + ".tmp");
+                || name.equals(LogSelections.TEMP_FILE);
     }
 
     /** The segment files by base seqno; other files are ignored. */
@@ -50,12 +48,5 @@ public final class LogFiles {
             }
         }
         return found;
-    }
-
-    /** Makes file creations, renames and deletions in {@code dir} durable. */
-    static void forceDirectory(Path dir) throws IOException {
-        try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
-            c.force(true);
-        }
     }
 }

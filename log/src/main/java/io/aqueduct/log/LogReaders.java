@@ -3,16 +3,12 @@ package io.aqueduct.log;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aqueduct.core.pipeline.DurableFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -80,7 +76,7 @@ public final class LogReaders {
         Path readers = logDir.resolve(DIRECTORY);
         if (!Files.isDirectory(readers)) {
             Files.createDirectories(readers);
-            LogFiles.forceDirectory(logDir);
+            DurableFiles.forceDirectory(logDir);
         }
         ObjectNode node = JSON.createObjectNode();
         node.put("name", name);
@@ -90,23 +86,7 @@ public final class LogReaders {
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node);
 
         // a name of its own per call: two threads of one reader acknowledging at once must not share a temporary file
-        Path temp = readers.resolve(name + SUFFIX + "." + UUID.randomUUID() + TEMP_SUFFIX);
-        try {
-            try (FileChannel c = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) c.write(b);
-                c.force(true);
-            }
-            try {
-                Files.move(temp, file(logDir, name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot replace " + file(logDir, name) + " atomically: the file system does not rename "
-                        + "atomically; keep the relay log on a local file system", e);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-        LogFiles.forceDirectory(readers);
+        DurableFiles.replace(file(logDir, name), readers.resolve(name + SUFFIX + "." + UUID.randomUUID() + TEMP_SUFFIX), bytes);
     }
 
     /**
@@ -142,7 +122,7 @@ public final class LogReaders {
         if (!Files.deleteIfExists(f)) {
             throw new NoSuchFileException(f.toString(), null, "no reader named " + name + " is registered in " + logDir);
         }
-        LogFiles.forceDirectory(f.getParent());
+        DurableFiles.forceDirectory(f.getParent());
     }
 
     /**

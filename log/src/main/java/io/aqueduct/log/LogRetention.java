@@ -1,5 +1,6 @@
 package io.aqueduct.log;
 
+import io.aqueduct.core.pipeline.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -237,7 +237,7 @@ public final class LogRetention {
             deleted.add(s);
             total -= s.bytes();
         }
-        if (!dryRun && !deleted.isEmpty()) LogFiles.forceDirectory(dir);
+        if (!dryRun && !deleted.isEmpty()) DurableFiles.forceDirectory(dir);
         return new Result(deleted, i < segments.size() ? segments.get(i).getKey() : -1, heldBackBy, held, newestKept);
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aqueduct.core.filter.TableFilter;
 import io.aqueduct.core.model.TableId;
+import io.aqueduct.core.pipeline.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -29,6 +30,8 @@ import java.util.TreeSet;
  */
 public final class LogSelections {
     public static final String FILE = "selections.jsonl";
+    /** Where {@link #replace} writes the new history before renaming it over {@link #FILE}. */
+    static final String TEMP_FILE = FILE + ".tmp";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -117,7 +120,7 @@ public final class LogSelections {
             while (b.hasRemaining()) c.write(b, end + b.position());
             c.force(true);
         }
-        LogFiles.forceDirectory(logDir);
+        DurableFiles.forceDirectory(logDir);
         return e;
     }
 
@@ -126,16 +129,7 @@ public final class LogSelections {
      * keeps its copy of the original log's history this way.
      */
     static void replace(Path logDir, byte[] content) throws IOException {
-        Path temp = logDir.resolve(FILE + ".tmp");
-        try (FileChannel c = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(content);
-            while (b.hasRemaining()) c.write(b);
-            c.force(true);
-        }
-        Files.move(temp, logDir.resolve(FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        LogFiles.forceDirectory(logDir);
+        DurableFiles.replace(logDir.resolve(FILE), logDir.resolve(TEMP_FILE), content);
     }
 
     private static byte lastByte(FileChannel c, long end) throws IOException {

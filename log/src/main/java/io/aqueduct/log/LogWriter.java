@@ -1,6 +1,7 @@
 package io.aqueduct.log;
 
 import io.aqueduct.core.model.Transaction;
+import io.aqueduct.core.pipeline.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -552,7 +553,7 @@ public final class LogWriter implements AutoCloseable {
             if (forcing) c.force(true);
         }
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        if (forcing) LogFiles.forceDirectory(dir);
+        if (forcing) DurableFiles.forceDirectory(dir);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
         channel.position(SegmentHeader.SIZE);
         return new OpenSegment(channel, codec, SegmentHeader.SIZE);
@@ -581,7 +582,7 @@ public final class LogWriter implements AutoCloseable {
             // it holds no whole transaction: it was started just before a crash
             log.warn("relay log {}: removing {}, which holds no whole transaction", dir, last.getValue().getFileName());
             Files.delete(last.getValue());
-            if (forcing) LogFiles.forceDirectory(dir);
+            if (forcing) DurableFiles.forceDirectory(dir);
             segments.remove(last.getKey());
             scan = null;
             tail = false;

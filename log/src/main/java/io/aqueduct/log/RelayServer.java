@@ -482,8 +482,10 @@ public final class RelayServer implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     failure = e; // what was read before it is sent first
                 }
-                if (copy != null) {
-                    // the history is written before the records it covers: read after them, it covers them all
+                boolean any = batch.readableBytes() > 5;
+                if (any && copy != null) {
+                    // the history is written before the records it covers: read after them, it covers them all (and
+                    // with no records to send, there is nothing it has to cover yet)
                     try {
                         copy.sendIfChanged();
                     } catch (IOException | RuntimeException e) {
@@ -491,7 +493,6 @@ public final class RelayServer implements AutoCloseable {
                         throw e;
                     }
                 }
-                boolean any = batch.readableBytes() > 5;
                 if (any) {
                     frameCrc.reset();
                     frameCrc.update(batch.nioBuffer(5, batch.writerIndex() - 5));

@@ -4,6 +4,7 @@ import io.aqueduct.core.model.Change;
 import io.aqueduct.core.model.Ddl;
 import io.aqueduct.core.model.RowChange;
 import io.aqueduct.core.model.RowKey;
+import io.aqueduct.core.model.TableId;
 import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Transaction;
 import io.aqueduct.core.model.Values;
@@ -126,7 +127,7 @@ public final class JdbcSink implements Sink {
 
     private void applyMerged(Connection c, int lane, List<Transaction> batch) throws SQLException {
         // by table: a shape change inside the batch writes out what the old shape holds first, so one shape per table
-        Map<io.aqueduct.core.model.TableId, Pending> keyed = new LinkedHashMap<>();
+        Map<TableId, Pending> keyed = new LinkedHashMap<>();
         TableSchema last = null; // runs of changes of one shape are common: their lookups are done once
         Map<RowKey, Object> rows = null;
         int[] idx = null;
@@ -162,7 +163,7 @@ public final class JdbcSink implements Sink {
         flush(c, lane, keyed);
     }
 
-    private void flush(Connection c, int lane, Map<io.aqueduct.core.model.TableId, Pending> keyed) throws SQLException {
+    private void flush(Connection c, int lane, Map<TableId, Pending> keyed) throws SQLException {
         for (Pending p : keyed.values()) {
             TableSchema s = p.schema();
             ensure(c, lane, s);

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a job until stopped: each failure that may pass (a lost connection, a server restart, a deadlock) restarts
- * the pipeline from the stored position after a growing pause; any other failure ends the job with its error.
+ * the attempt (a pipeline, or a relay mirror) from the stored position after a growing pause; any other failure ends the job with its error.
  * Restarting from the stored position is the same path as recovering from a crash, so there is one way back.
  */
 public final class JobRunner {
@@ -27,20 +27,20 @@ public final class JobRunner {
         void stop();
     }
 
-    private final Supplier<? extends Attempt> pipelines;
+    private final Supplier<? extends Attempt> attempts;
     private final Duration maxBackoff;
     private volatile boolean stopped;
     private volatile Attempt current;
 
-    public JobRunner(Supplier<? extends Attempt> pipelines, Duration maxBackoff) {
-        this.pipelines = pipelines;
+    public JobRunner(Supplier<? extends Attempt> attempts, Duration maxBackoff) {
+        this.attempts = attempts;
         this.maxBackoff = maxBackoff;
     }
 
     public void run() throws Exception {
         long backoff = 500;
         while (!stopped) {
-            Attempt p = pipelines.get();
+            Attempt p = attempts.get();
             current = p;
             if (stopped) return;
             long started = System.currentTimeMillis();

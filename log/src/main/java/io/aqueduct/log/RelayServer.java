@@ -38,6 +38,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +59,8 @@ public final class RelayServer implements AutoCloseable {
     private static final int HIGH_WATER = 4 << 20;
     /** How often a reader's acknowledged seqno is written to the registry, at most (it syncs files). */
     private static final long ACK_SAVE_MS = 1000;
+    /** How long {@link #close()} waits for each reader's thread to record its last acknowledgement and end. */
+    private static final long STREAMER_JOIN_MS = 5000;
 
     /**
      * @param host          the address to listen on ({@code 0.0.0.0} for all)
@@ -118,6 +121,8 @@ public final class RelayServer implements AutoCloseable {
     private final Options options;
     private final SslContext ssl;
     private final Map<Channel, Connection> connections = new ConcurrentHashMap<>();
+    /** The readers' streaming threads, until they end: {@link #close()} waits for them, as they write the registry. */
+    private final Set<Thread> streamers = ConcurrentHashMap.newKeySet();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel listener;
@@ -209,6 +214,15 @@ public final class RelayServer implements AutoCloseable {
         if (listener != null) listener.close().syncUninterruptibly();
         if (boss != null) boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (workers != null) workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        for (Thread t : streamers) {
+            try {
+                t.join(STREAMER_JOIN_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (t.isAlive()) LOG.warn("relay server closed while {} still runs", t.getName());
+        }
     }
 
     /** The server side of one connection: the protocol on the event loop, the streaming on its own thread. */
@@ -343,6 +357,7 @@ public final class RelayServer implements AutoCloseable {
             // checked and answered on the reader's own thread: they read the log
             Thread streamer = new Thread(() -> stream(reader, next, epoch, filter, mirror), "relay-" + reader);
             streamer.setDaemon(true);
+            streamers.add(streamer);
             streamer.start();
         }
 
@@ -396,6 +411,7 @@ public final class RelayServer implements AutoCloseable {
                 }
             } finally {
                 saveAck(true);
+                streamers.remove(Thread.currentThread());
             }
         }
 

@@ -357,6 +357,32 @@ class RelayServerTest {
         });
     }
 
+    @Test
+    void closingTheServerReturnsOnlyOnceEachReadersLastAcknowledgementIsRecorded() throws Exception {
+        List<Transaction> logged = capture(samples.stream(1, 300, 0));
+        long last = logged.get(logged.size() - 1).seq();
+        RelayServer server = serve();
+        Path state = tmp.resolve("downstream");
+        try (FilePositionStore store = new FilePositionStore(state)) {
+            Pipeline.Stats stats = new Pipeline.Stats();
+            JobRunner runner = new JobRunner(() -> new Pipeline(
+                    new RelaySource(RelaySource.Options.plain("127.0.0.1", server.port(), "relay", "s3cret", "down"),
+                            TableFilter.all()), new Pipelines.CollectingSink(), new Router(Routes.NONE), store, 16L << 20, 100,
+                    Duration.ofMinutes(10), stats), Duration.ofMillis(200));
+            Future<?> run = pool.submit(() -> {
+                runner.run();
+                return null;
+            });
+            // the server records acknowledgements at most every second while a reader is connected, and the last one
+            // when it goes: close() must not return before that
+            await().atMost(WAIT).until(() -> server.readers().stream().anyMatch(r -> r.acknowledged() == last));
+            server.close();
+            assertThat(LogReaders.list(log())).singleElement().satisfies(r -> assertThat(r.seqno()).isEqualTo(last));
+            runner.stop();
+            run.get(30, TimeUnit.SECONDS);
+        }
+    }
+
     private static long committed(Pipeline.Stats stats) {
         return stats.committed instanceof LogSourcePosition p ? p.seqno() : -1;
     }

@@ -21,8 +21,9 @@ public final class MySqlConnections {
     public static Connection open(Endpoint e, String database, String role) throws SQLException {
         String url = "jdbc:mariadb://" + e.host() + ":" + e.port() + "/" + (database == null ? "" : database)
                 + "?connectTimeout=10000&tcpKeepAlive=true&permitMysqlScheme=true"
-                // the target is sent rows by LOAD DATA LOCAL from memory (MySqlBulkLoad); nothing else may ask for files
-                + ("target".equals(role) ? "&allowLocalInfile=true" : "&allowLocalInfile=false");
+                // the target is sent many rows of a table as one bulk statement, or where the server has none, by LOAD
+                // DATA LOCAL from memory (MySqlBulkLoad); nothing else may ask for files
+                + ("target".equals(role) ? "&useBulkStmts=true&allowLocalInfile=true" : "&allowLocalInfile=false");
         Properties p = new Properties();
         p.setProperty("user", e.user());
         p.setProperty("password", e.password() == null ? "" : e.password());

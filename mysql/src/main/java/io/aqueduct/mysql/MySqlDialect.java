@@ -32,10 +32,16 @@ public final class MySqlDialect implements SqlDialect {
     private static final java.util.Set<Integer> ALREADY_DONE = java.util.Set.of(1050, 1051, 1060, 1061, 1091);
 
     private final Endpoint target;
-    private final MySqlBulkLoad bulk = new MySqlBulkLoad(this::quote);
+    private final MySqlBulkLoad bulk;
 
     public MySqlDialect(Endpoint target) {
+        this(target, true);
+    }
+
+    /** @param bulkStatements false writes large batches by LOAD DATA even where bulk statements exist (for tests) */
+    MySqlDialect(Endpoint target, boolean bulkStatements) {
         this.target = target;
+        this.bulk = new MySqlBulkLoad(this::quote, bulkStatements);
     }
 
     @Override

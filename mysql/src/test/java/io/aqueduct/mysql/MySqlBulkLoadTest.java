@@ -25,8 +25,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Large batches reach a MySQL target by LOAD DATA LOCAL; what they leave must be what multi-row upserts leave. */
+/**
+ * Large batches reach a MySQL target as one bulk REPLACE statement (MariaDB), or by LOAD DATA LOCAL where the server has
+ * no bulk statements (MySQL; forced here with {@code bulkStatements} false); what either leaves must be what multi-row
+ * upserts leave.
+ */
 class MySqlBulkLoadTest {
     private static final String DB = "bulk_load";
     private static final String COLUMNS = "id INT PRIMARY KEY, s VARCHAR(100) CHARACTER SET utf8mb4, "
@@ -46,31 +52,36 @@ class MySqlBulkLoadTest {
         server.execute(null, "DROP DATABASE IF EXISTS " + DB, "CREATE DATABASE " + DB);
     }
 
-    @Test
-    void aLargeBatchIsLoadedInBulkAndLeavesExactlyWhatUpsertsLeave() throws Exception {
-        server.execute(DB, "CREATE TABLE by_bulk (" + COLUMNS + ")", "CREATE TABLE by_upsert (" + COLUMNS + ")");
-        // rows already under some of the keys, so the bulk load replaces as well as inserts
-        for (String t : List.of("by_bulk", "by_upsert")) {
+    @ParameterizedTest(name = "bulk statements: {0}")
+    @ValueSource(booleans = {true, false})
+    void aLargeBatchIsWrittenInBulkAndLeavesExactlyWhatUpsertsLeave(boolean bulkStatements) throws Exception {
+        String byBulk = bulkStatements ? "by_bulk_statement" : "by_load_data";
+        String byUpsert = "by_upsert_" + bulkStatements;
+        server.execute(DB, "CREATE TABLE " + byBulk + " (" + COLUMNS + ")", "CREATE TABLE " + byUpsert + " (" + COLUMNS + ")");
+        // rows already under some of the keys, so the bulk write replaces as well as inserts
+        for (String t : List.of(byBulk, byUpsert)) {
             server.execute(DB, "INSERT INTO " + t + " (id, s, b) VALUES (1, 'old', X'01'), (7, 'old', X'07'), (299, 'old', NULL)");
         }
-        MySqlDialect dialect = dialect();
-        TableSchema bulk = schema(dialect, "by_bulk");
-        TableSchema upsert = schema(dialect, "by_upsert");
+        MySqlDialect dialect = dialect(bulkStatements);
+        TableSchema bulk = schema(dialect, byBulk);
+        TableSchema upsert = schema(dialect, byUpsert);
         List<Object[]> rows = new ArrayList<>();
         for (int i = 0; i < 300; i++) rows.add(row(i, bulk, point()));
 
         long loads = comLoad();
+        long replaces = comReplace();
         apply(dialect, bulk, rows);
-        assertThat(comLoad() - loads).as("LOAD DATA statements for one batch of 300 rows").isEqualTo(1);
-        loads = comLoad();
+        assertThat(comLoad() - loads).as("LOAD DATA statements for one batch of 300 rows").isEqualTo(bulkStatements ? 0 : 1);
+        assertThat(comReplace() - replaces).as("REPLACE statements for one batch of 300 rows").isEqualTo(bulkStatements ? 1 : 0);
+        long bulkWrites = bulkWrites();
         int below = JdbcSink.BULK_ROWS - 1;
         for (int from = 0; from < rows.size(); from += below) {
             apply(dialect, upsert, rows.subList(from, Math.min(rows.size(), from + below)));
         }
-        assertThat(comLoad() - loads).as("batches below the bulk size go as upserts").isZero();
+        assertThat(bulkWrites() - bulkWrites).as("batches below the bulk size go as upserts").isZero();
 
-        List<List<String>> loaded = canonical("by_bulk");
-        assertThat(loaded).hasSize(300).isEqualTo(canonical("by_upsert"));
+        List<List<String>> loaded = canonical(byBulk);
+        assertThat(loaded).hasSize(300).isEqualTo(canonical(byUpsert));
         int s = 1;
         for (int i = 0; i < STRINGS.length; i++) {
             // row i holds STRINGS[i % n] in column s unless column s is that row's NULL
@@ -82,25 +93,27 @@ class MySqlBulkLoadTest {
         assertThat(loaded.get(3).get(18)).as("the year 0 is 0000, not 2000").isEqualTo("0000");
     }
 
-    @Test
-    void aValueTheTargetCannotHoldFailsTheBatchAndLeavesNothing() throws Exception {
-        MySqlDialect dialect = dialect();
-        TableSchema t = keyAndString(dialect, "narrow", 3);
+    @ParameterizedTest(name = "bulk statements: {0}")
+    @ValueSource(booleans = {true, false})
+    void aValueTheTargetCannotHoldFailsTheBatchAndLeavesNothing(boolean bulkStatements) throws Exception {
+        MySqlDialect dialect = dialect(bulkStatements);
+        String table = "narrow_" + bulkStatements;
+        TableSchema t = keyAndString(dialect, table, 3);
         List<Object[]> rows = rowsWith(77, "too long");
         // MariaDB's strict mode refuses it as it refuses the upsert
         assertThatThrownBy(() -> apply(dialect, t, rows))
                 .isInstanceOf(SQLException.class)
-                .hasMessageContaining("Data too long for column 's' at row 78");
-        assertThat(scalar(DB, "SELECT COUNT(*) FROM narrow")).isZero();
+                .hasMessageContaining("Data too long for column 's' at row");
+        assertThat(scalar(DB, "SELECT COUNT(*) FROM " + table)).isZero();
     }
 
     /** A server that reports a changed value only as a warning (MariaDB out of strict mode) fails the load all the same. */
     @Test
     void aWarningFailsTheStatementWithItsText() throws Exception {
-        MySqlDialect dialect = dialect();
+        MySqlDialect dialect = dialect(false);
         TableSchema t = keyAndString(dialect, "warned", 3);
         List<Object[]> rows = rowsWith(5, "too long");
-        MySqlBulkLoad bulk = new MySqlBulkLoad(dialect::quote);
+        MySqlBulkLoad bulk = new MySqlBulkLoad(dialect::quote, false);
         try (Connection c = dialect.connect()) {
             dialect.prepareSession(c);
             try (Statement st = c.createStatement()) {
@@ -118,20 +131,27 @@ class MySqlBulkLoadTest {
     }
 
     @Test
-    void withLocalInfileOffOnTheTargetTheRowsGoAsUpserts() throws Exception {
+    void withLocalInfileOffOnTheTargetTheRowsGoAsUpsertsUnlessItTakesBulkStatements() throws Exception {
         withLocalInfileOff(() -> {
-            MySqlDialect dialect = dialect();
+            MySqlDialect dialect = dialect(false);
             TableSchema t = keyAndString(dialect, "no_infile", 10);
-            long loads = comLoad();
+            long writes = bulkWrites();
             apply(dialect, t, rowsWith(0, "first"));
-            assertThat(comLoad() - loads).isZero();
+            assertThat(bulkWrites() - writes).isZero();
             assertThat(scalar(DB, "SELECT COUNT(*) FROM no_infile")).isEqualTo(150);
+
+            MySqlDialect bulk = dialect(true);
+            TableSchema b = keyAndString(bulk, "no_infile_bulk", 10);
+            long replaces = comReplace();
+            apply(bulk, b, rowsWith(0, "first"));
+            assertThat(comReplace() - replaces).isEqualTo(1);
+            assertThat(scalar(DB, "SELECT COUNT(*) FROM no_infile_bulk")).isEqualTo(150);
         });
     }
 
     @Test
     void aLoadRefusedAfterTheSessionAskedFallsBackToUpserts() throws Exception {
-        MySqlDialect dialect = dialect();
+        MySqlDialect dialect = dialect(false);
         TableSchema t = keyAndString(dialect, "refused", 10);
         apply(dialect, t, rowsWith(0, "first")); // the dialect has asked the server: local_infile is on
         withLocalInfileOff(() -> {
@@ -160,7 +180,7 @@ class MySqlBulkLoadTest {
     /** Where REPLACE would not leave what the upsert leaves, the rows go as upserts. */
     @Test
     void tablesWithTargetOnlyColumnsTriggersOrUniqueKeysGetUpserts() throws Exception {
-        MySqlDialect dialect = dialect();
+        MySqlDialect dialect = dialect(true);
         TableSchema source = keyAndString(dialect, "shape", 10);
         server.execute(DB, "CREATE TABLE extra_column (id INT PRIMARY KEY, s VARCHAR(10), archived INT DEFAULT 7)",
                 "CREATE TABLE with_trigger (id INT PRIMARY KEY, s VARCHAR(10))",
@@ -171,20 +191,20 @@ class MySqlBulkLoadTest {
             server.execute(DB, "INSERT INTO " + table + " (id, s) VALUES (3, 'before')");
         }
         server.execute(DB, "UPDATE extra_column SET archived = 9");
-        long loads = comLoad();
+        long writes = bulkWrites();
         for (String table : List.of("extra_column", "with_trigger")) {
             apply(dialect, source.withId(new TableId(DB, table)), rowsWith(3, "after"));
         }
         List<Object[]> distinct = new ArrayList<>();
         for (int i = 0; i < 150; i++) distinct.add(new Object[] {(long) i, "v" + i});
         apply(dialect, source.withId(new TableId(DB, "unique_email")), distinct);
-        assertThat(comLoad() - loads).isZero();
+        assertThat(bulkWrites() - writes).isZero();
         assertThat(scalar(DB, "SELECT archived FROM extra_column WHERE id = 3")).as("kept by the upsert").isEqualTo(9);
         assertThat(scalar(DB, "SELECT COUNT(*) FROM deleted")).as("no row deleted to be replaced").isZero();
         assertThat(scalar(DB, "SELECT COUNT(*) FROM unique_email")).isEqualTo(150);
         // a table with exactly the source's shape still loads in bulk
         apply(dialect, source, rowsWith(3, "after"));
-        assertThat(comLoad() - loads).isEqualTo(1);
+        assertThat(bulkWrites() - writes).isEqualTo(1);
     }
 
     /** Every column kind in turn NULL; strings that LOAD DATA would misread unescaped; edge numbers and times. */
@@ -239,8 +259,9 @@ class MySqlBulkLoadTest {
         return rows;
     }
 
-    private static MySqlDialect dialect() {
-        return new MySqlDialect(new Endpoint("mysql", "127.0.0.1", server.port(), server.user(), server.password(), null, 0, null));
+    private static MySqlDialect dialect(boolean bulkStatements) {
+        return new MySqlDialect(new Endpoint("mysql", "127.0.0.1", server.port(), server.user(), server.password(), null, 0, null),
+                bulkStatements);
     }
 
     private static TableSchema schema(MySqlDialect dialect, String table) throws SQLException {
@@ -263,7 +284,20 @@ class MySqlBulkLoadTest {
     }
 
     private static long comLoad() {
-        return scalar(null, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'COM_LOAD'");
+        return status("COM_LOAD");
+    }
+
+    private static long comReplace() {
+        return status("COM_REPLACE");
+    }
+
+    /** LOAD DATA and REPLACE statements: the rows written in bulk either way (the upserts are neither). */
+    private static long bulkWrites() {
+        return comLoad() + comReplace();
+    }
+
+    private static long status(String name) {
+        return scalar(null, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = '" + name + "'");
     }
 
     private static long scalar(String db, String sql) {

@@ -93,6 +93,25 @@ class MySqlBulkLoadTest {
         assertThat(loaded.get(3).get(18)).as("the year 0 is 0000, not 2000").isEqualTo("0000");
     }
 
+    @Test
+    void aBatchLargerThanOneBulkStatementGoesAsSeveral() throws Exception {
+        MySqlDialect dialect = dialect(true);
+        TableSchema t = keyAndString(dialect, "split", 2000);
+        List<Object[]> rows = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < 2000; i++) {
+            Object[] row = {(long) i, i + " " + "x".repeat(1000)};
+            rows.add(row);
+            bytes += io.aqueduct.core.model.Values.sizeEstimate(row);
+        }
+        long statements = (bytes + MySqlBulkLoad.BULK_STATEMENT_BYTES - 1) / MySqlBulkLoad.BULK_STATEMENT_BYTES;
+        assertThat(statements).isGreaterThan(1);
+        long replaces = comReplace();
+        apply(dialect, t, rows);
+        assertThat(comReplace() - replaces).isEqualTo(statements);
+        assertThat(scalar(DB, "SELECT COUNT(*) FROM split WHERE s = CONCAT(id, ' ', REPEAT('x', 1000))")).isEqualTo(2000);
+    }
+
     @ParameterizedTest(name = "bulk statements: {0}")
     @ValueSource(booleans = {true, false})
     void aValueTheTargetCannotHoldFailsTheBatchAndLeavesNothing(boolean bulkStatements) throws Exception {

@@ -120,7 +120,7 @@ public final class MySqlDialect implements SqlDialect {
         else if (v instanceof String s) ps.setString(i, s);
         else if (v instanceof byte[] b) ps.setBytes(i, b);
         else if (v instanceof BigDecimal d) ps.setBigDecimal(i, d);
-        else if (v instanceof BigInteger b) ps.setBigDecimal(i, new BigDecimal(b));
+        else if (v instanceof BigInteger b) ps.setString(i, Values.integerText(b));
         else if (v instanceof Double d) ps.setDouble(i, d);
         else if (v instanceof Float f) ps.setFloat(i, f);
         else if (v instanceof LocalDateTime t) ps.setString(i, Values.datetimeText(t));

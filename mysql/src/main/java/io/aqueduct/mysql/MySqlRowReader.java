@@ -2,6 +2,7 @@ package io.aqueduct.mysql;
 
 import io.aqueduct.core.apply.RowReader;
 import io.aqueduct.core.model.Column;
+import io.aqueduct.core.model.Values;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -79,7 +80,7 @@ public final class MySqlRowReader implements RowReader {
             case "bigint" -> {
                 if (c.unsigned()) {
                     String s = rs.getString(i);
-                    return s == null ? null : new BigInteger(s);
+                    return s == null ? null : Values.unsigned(Long.parseUnsignedLong(s));
                 }
                 long v = rs.getLong(i);
                 return rs.wasNull() ? null : (Object) v;

@@ -1,9 +1,9 @@
 package io.aqueduct.mysql;
 
 import com.github.shyiko.mysql.binlog.event.deserialization.json.JsonBinary;
+import io.aqueduct.core.model.Values;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -12,7 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Decodes the row images of a rows event body straight into typed values (see {@link io.aqueduct.core.model.Values}).
+ * Decodes the row images of a rows event body straight into typed values (see {@link Values}).
  * Works on the raw event bytes, one pass, no intermediate objects per value.
  */
 final class RowDecoder {
@@ -109,7 +109,7 @@ final class RowDecoder {
             case ColumnType.LONGLONG: {
                 long v = i64();
                 if (!c.unsigned()) return v;
-                return v >= 0 ? BigInteger.valueOf(v) : BigInteger.valueOf(v).add(BigInteger.ONE.shiftLeft(64));
+                return Values.unsigned(v);
             }
             case ColumnType.FLOAT:
                 return Float.intBitsToFloat(i32());

@@ -180,15 +180,23 @@ public final class MySqlRowReader implements RowReader {
         return out;
     }
 
-    /** MySQL TIME text: [-]H:MM:SS[.ffffff], hours up to 838. */
+    /** MySQL TIME text: [-]H:MM:SS[.f up to 6 digits], hours up to 838; parsed by hand like the dates. */
     static Duration time(String s) {
         boolean negative = s.startsWith("-");
-        String[] parts = (negative ? s.substring(1) : s).split(":");
-        String[] sec = parts[2].split("\\.");
-        long micros = 0;
-        if (sec.length > 1) micros = Long.parseLong((sec[1] + "000000").substring(0, 6));
-        Duration d = Duration.ofSeconds(Long.parseLong(parts[0]) * 3600 + Long.parseLong(parts[1]) * 60 + Long.parseLong(sec[0]),
-                micros * 1000);
+        int from = negative ? 1 : 0;
+        int colon = s.indexOf(':', from);
+        int n = s.length();
+        if (colon < from + 1 || colon > from + 3 || n < colon + 6 || s.charAt(colon + 3) != ':'
+                || n > colon + 6 && (s.charAt(colon + 6) != '.' || n == colon + 7 || n > colon + 13)) {
+            throw notTemporal(s);
+        }
+        long seconds = digits(s, from, colon - from) * 3600L + digits(s, colon + 1, 2) * 60L + digits(s, colon + 4, 2);
+        int nanos = 0;
+        if (n > colon + 7) {
+            nanos = digits(s, colon + 7, n - colon - 7);
+            for (int i = n - colon - 7; i < 9; i++) nanos *= 10;
+        }
+        Duration d = Duration.ofSeconds(seconds, nanos);
         return negative ? d.negated() : d;
     }
 }

@@ -59,8 +59,8 @@ public final class RelayServer implements AutoCloseable {
     private static final int HIGH_WATER = 4 << 20;
     /** How often a reader's acknowledged seqno is written to the registry, at most (it syncs files). */
     private static final long ACK_SAVE_MS = 1000;
-    /** How long {@link #close()} waits for each reader's thread to record its last acknowledgement and end. */
-    private static final long STREAMER_JOIN_MS = 5000;
+    /** How long {@link #close()} waits for the readers' threads to record their last acknowledgements and end. */
+    private static final long STREAMERS_JOIN_MS = 5000;
 
     /**
      * @param host          the address to listen on ({@code 0.0.0.0} for all)
@@ -214,9 +214,10 @@ public final class RelayServer implements AutoCloseable {
         if (listener != null) listener.close().syncUninterruptibly();
         if (boss != null) boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (workers != null) workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STREAMERS_JOIN_MS);
         for (Thread t : streamers) {
             try {
-                t.join(STREAMER_JOIN_MS);
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

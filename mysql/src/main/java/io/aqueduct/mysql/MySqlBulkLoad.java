@@ -46,11 +46,13 @@ final class MySqlBulkLoad {
      *  (3948), MariaDB's "disabled the local infile capability" (4166). */
     private static final Set<Integer> REFUSED = Set.of(1148, 3948, 4166);
     /**
-     * The rows of one bulk statement, by {@link Values#sizeEstimate} (about twice their size on the wire). The driver
-     * builds a statement in a buffer that grows from 8 KiB to 128 KiB, 1 MiB and then 16 MiB, anew for each statement:
-     * staying below 1 MiB spares a 16 MiB allocation per statement (a third of all the snapshot bench allocated).
+     * The most rows of one bulk statement hold, by {@link Values#sizeEstimate}. The driver builds a statement in a
+     * buffer that grows from 8 KiB to 128 KiB, 1 MiB and then 16 MiB, anew for each statement; staying below 1 MiB
+     * spares a 16 MiB allocation per statement (a third of all the snapshot bench allocated). Half a MiB, as text
+     * outside Latin-1 can take 3 bytes a character on the wire where the estimate counts 2, and binary values count
+     * about their size.
      */
-    static final long BULK_STATEMENT_BYTES = 1 << 20;
+    static final long BULK_STATEMENT_BYTES = 1 << 19;
     private final Function<String, String> quote;
     /** Whether the target takes LOAD DATA LOCAL; null until a session has asked it. */
     private volatile Boolean enabled;
@@ -111,8 +113,8 @@ final class MySqlBulkLoad {
     }
 
     /**
-     * One prepared REPLACE for all rows, sent as bulk statements of up to {@link #BULK_STATEMENT_BYTES} each: the
-     * connection has {@code useBulkStmts} ({@link MySqlConnections}).
+     * One prepared REPLACE for all rows, sent as bulk statements of up to {@link #BULK_STATEMENT_BYTES} of rows each
+     * (the connection has {@code useBulkStmts}, {@link MySqlConnections}).
      */
     private void replaceInBulk(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
         List<Column> columns = t.columns();
@@ -123,15 +125,16 @@ final class MySqlBulkLoad {
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
             long bytes = 0;
             for (Object[] row : rows) {
-                for (int i = 0; i < row.length; i++) MySqlDialect.bindValue(ps, i + 1, columns.get(i), row[i]);
-                ps.addBatch();
-                bytes += Values.sizeEstimate(row);
-                if (bytes >= BULK_STATEMENT_BYTES) {
-                    ps.executeBatch();
+                long size = Values.sizeEstimate(row);
+                if (bytes > 0 && bytes + size > BULK_STATEMENT_BYTES) {
+                    ps.executeBatch(); // a row larger than the limit goes alone
                     bytes = 0;
                 }
+                for (int i = 0; i < row.length; i++) MySqlDialect.bindValue(ps, i + 1, columns.get(i), row[i]);
+                ps.addBatch();
+                bytes += size;
             }
-            if (bytes > 0) ps.executeBatch();
+            ps.executeBatch();
         }
     }
 

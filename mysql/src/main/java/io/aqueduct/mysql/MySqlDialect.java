@@ -120,9 +120,13 @@ public final class MySqlDialect implements SqlDialect {
         else if (v instanceof String s) ps.setString(i, s);
         else if (v instanceof byte[] b) ps.setBytes(i, b);
         else if (v instanceof BigDecimal d) ps.setBigDecimal(i, d);
-        else if (v instanceof BigInteger b) ps.setString(i, Values.integerText(b));
+        // numeric, not text: in a row comparison, (a, id) IN ((?, '...')), MariaDB compares an integer with a string as
+        // doubles, which cannot tell integers above 2^53 apart
+        else if (v instanceof BigInteger b) ps.setBigDecimal(i, new BigDecimal(b));
         else if (v instanceof Double d) ps.setDouble(i, d);
-        else if (v instanceof Float f) ps.setFloat(i, f);
+        // as its exact double: as text a FLOAT goes as Float.toString, and 3.4028235E38 (FLT_MAX) read as a double is
+        // above FLT_MAX, which strict mode refuses as out of range
+        else if (v instanceof Float f) ps.setDouble(i, f);
         else if (v instanceof LocalDateTime t) ps.setString(i, Values.datetimeText(t));
         else if (v instanceof Instant t) ps.setString(i, Values.datetimeText(LocalDateTime.ofInstant(t, ZoneOffset.UTC)));
         else if (v instanceof LocalDate d) ps.setString(i, d.toString());

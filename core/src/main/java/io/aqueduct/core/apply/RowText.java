@@ -81,7 +81,8 @@ public final class RowText {
         else if (v instanceof BigDecimal d) ascii(d.toPlainString());
         else if (v instanceof BigInteger b) ascii(b.toString());
         else if (v instanceof Double d) ascii(Double.toString(d));
-        else if (v instanceof Float f) ascii(Float.toString(f));
+        // as its exact double: MySQL reads Float.toString's 3.4028235E38 (FLT_MAX) as a double above FLT_MAX, out of range
+        else if (v instanceof Float f) ascii(Double.toString(f));
         else if (v instanceof LocalDateTime t) ascii(Values.datetimeText(t));
         else if (v instanceof Instant t) ascii(Values.datetimeText(LocalDateTime.ofInstant(t, ZoneOffset.UTC)));
         else if (v instanceof LocalDate d) ascii(d.toString());

@@ -63,14 +63,6 @@ public final class Values {
     }
 
     /**
-     * An integer's decimal digits; one of 64 bits or fewer, as BIGINT UNSIGNED values are, without BigInteger's
-     * division (which costs the JIT as much to compile as it costs to run).
-     */
-    public static String integerText(BigInteger v) {
-        return v.signum() >= 0 && v.bitLength() <= 64 ? Long.toUnsignedString(v.longValue()) : v.toString();
-    }
-
-    /**
      * A TIME value as text both MySQL (TIME) and PostgreSQL (interval) read back exactly: {@code [-]H:MM:SS.ffffff},
      * hours unbounded so that 838:59:59 stays hours rather than days. Built by hand: it runs for every value applied.
      */

@@ -46,7 +46,7 @@ final class MySqlBulkLoad {
      *  (3948), MariaDB's "disabled the local infile capability" (4166). */
     private static final Set<Integer> REFUSED = Set.of(1148, 3948, 4166);
     /**
-     * The most rows of one bulk statement hold, by {@link Values#sizeEstimate}. The driver builds a statement in a
+     * The most that the rows of one bulk statement hold, by {@link Values#sizeEstimate}. The driver builds a statement in a
      * buffer that grows from 8 KiB to 128 KiB, 1 MiB and then 16 MiB, anew for each statement; staying below 1 MiB
      * spares a 16 MiB allocation per statement (a third of all the snapshot bench allocated). Half a MiB, as text
      * outside Latin-1 can take 3 bytes a character on the wire where the estimate counts 2, and binary values count
@@ -56,14 +56,10 @@ final class MySqlBulkLoad {
     private final Function<String, String> quote;
     /** Whether the target takes LOAD DATA LOCAL; null until a session has asked it. */
     private volatile Boolean enabled;
-    /** Whether bulk statements are used where the server takes them; off only to test LOAD DATA, as on MySQL. */
+    /** Whether bulk statements are used where the server takes them; off only to test LOAD DATA as MySQL gets it. */
     private final boolean bulkStatements;
     /** Per table shape, whether REPLACE leaves what the upsert would (see {@link #suits}). */
     private final Map<TableSchema, Boolean> suits = Collections.synchronizedMap(new IdentityHashMap<>());
-
-    MySqlBulkLoad(Function<String, String> quote) {
-        this(quote, true);
-    }
 
     MySqlBulkLoad(Function<String, String> quote, boolean bulkStatements) {
         this.quote = quote;

@@ -203,7 +203,7 @@ final class MySqlBulkLoad {
         if (known != null) return known;
         String why = unsuited(c, t);
         if (why != null) {
-            LOG.info("Table {} on the target has {}: its batches go as multi-row upserts rather than LOAD DATA ... REPLACE, "
+            LOG.info("Table {} on the target has {}: its batches go as multi-row upserts rather than one REPLACE, "
                     + "which would change that", t.id(), why);
         }
         suits.put(t, why == null);

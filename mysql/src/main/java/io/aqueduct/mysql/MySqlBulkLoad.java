@@ -18,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
 import org.mariadb.jdbc.util.constants.Capabilities;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +52,7 @@ final class MySqlBulkLoad {
      * about their size.
      */
     static final long BULK_STATEMENT_BYTES = 1 << 19;
-    private final Function<String, String> quote;
+    private final MySqlDialect dialect;
     /** Whether the target takes LOAD DATA LOCAL; null until a session has asked it. */
     private volatile Boolean enabled;
     /** Whether bulk statements are used where the server takes them; off only to test LOAD DATA as MySQL gets it. */
@@ -61,8 +60,8 @@ final class MySqlBulkLoad {
     /** Per table shape, whether REPLACE leaves what the upsert would (see {@link #suits}). */
     private final Map<TableSchema, Boolean> suits = Collections.synchronizedMap(new IdentityHashMap<>());
 
-    MySqlBulkLoad(Function<String, String> quote, boolean bulkStatements) {
-        this.quote = quote;
+    MySqlBulkLoad(MySqlDialect dialect, boolean bulkStatements) {
+        this.dialect = dialect;
         this.bulkStatements = bulkStatements;
     }
 
@@ -114,11 +113,8 @@ final class MySqlBulkLoad {
      */
     private void replaceInBulk(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
         List<Column> columns = t.columns();
-        StringBuilder sql = new StringBuilder("REPLACE INTO ").append(quote.apply(t.id().schema())).append('.')
-                .append(quote.apply(t.id().table())).append(" (");
-        for (int i = 0; i < columns.size(); i++) sql.append(i == 0 ? "" : ",").append(quote.apply(columns.get(i).name()));
-        sql.append(") VALUES (").append("?,".repeat(columns.size() - 1)).append("?)");
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        String insert = dialect.insert(t, 1); // INSERT INTO t (columns) VALUES (?,...)
+        try (PreparedStatement ps = c.prepareStatement("REPLACE" + insert.substring("INSERT".length()))) {
             long bytes = 0;
             for (Object[] row : rows) {
                 long size = Values.sizeEstimate(row);
@@ -274,7 +270,7 @@ final class MySqlBulkLoad {
         StringBuilder set = new StringBuilder();
         List<Column> columns = t.columns();
         for (int i = 0; i < columns.size(); i++) {
-            String q = quote.apply(columns.get(i).name());
+            String q = dialect.quote(columns.get(i).name());
             cols.append(i == 0 ? "" : ",");
             if (hex[i]) {
                 cols.append("@h").append(i);
@@ -287,8 +283,8 @@ final class MySqlBulkLoad {
                 cols.append(q);
             }
         }
-        return "LOAD DATA LOCAL INFILE 'aqueduct-rows' REPLACE INTO TABLE " + quote.apply(t.id().schema()) + "."
-                + quote.apply(t.id().table()) + " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' "
-                + "LINES TERMINATED BY '\\n' (" + cols + ")" + set;
+        return "LOAD DATA LOCAL INFILE 'aqueduct-rows' REPLACE INTO TABLE " + dialect.table(t.id())
+                + " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" + cols + ")"
+                + set;
     }
 }

@@ -41,7 +41,7 @@ public final class MySqlDialect implements SqlDialect {
     /** @param bulkStatements false writes large batches by LOAD DATA even where bulk statements exist (for tests) */
     MySqlDialect(Endpoint target, boolean bulkStatements) {
         this.target = target;
-        this.bulk = new MySqlBulkLoad(this::quote, bulkStatements);
+        this.bulk = new MySqlBulkLoad(this, bulkStatements);
     }
 
     @Override

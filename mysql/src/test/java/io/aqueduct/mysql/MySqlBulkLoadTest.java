@@ -161,7 +161,7 @@ class MySqlBulkLoadTest {
         MySqlDialect dialect = dialect(false);
         TableSchema t = keyAndString(dialect, "warned", 3);
         List<Object[]> rows = rowsWith(5, "too long");
-        MySqlBulkLoad bulk = new MySqlBulkLoad(dialect::quote, false);
+        MySqlBulkLoad bulk = new MySqlBulkLoad(dialect, false);
         try (Connection c = dialect.connect()) {
             dialect.prepareSession(c);
             try (Statement st = c.createStatement()) {

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a job until stopped: each failure that may pass (a lost connection, a server restart, a deadlock) restarts
- * the attempt (a pipeline, or a relay mirror) from the stored position after a growing pause; any other failure ends the job with its error.
+ * the attempt (a pipeline, or a relay mirror) from the stored position after a growing pause; any other failure ends
+ * the job with its error.
  * Restarting from the stored position is the same path as recovering from a crash, so there is one way back.
  */
 public final class JobRunner {

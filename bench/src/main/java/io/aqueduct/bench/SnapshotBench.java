@@ -24,10 +24,12 @@ import java.util.regex.Pattern;
  * servers: a MariaDB source, a MariaDB target and a PostgreSQL target. See {@link #usage()}; bench/snapshot builds and
  * starts it.
  *
- * <p>Every round empties the targets and then runs, back to back so that they see the same machine load: (a)
- * {@code mariadb-dump --single-transaction | mariadb}, (b) {@code aqueduct run} of a full-mode job into MariaDB, (c)
- * the same job into PostgreSQL, (d) {@code aqueduct verify} of the MariaDB target. Each is a separate process tree
- * timed from launch to exit, the way a user would see it; Aqueduct runs from the shaded jar in its own JVM.
+ * <p>Every round runs, back to back so that they see the same machine load: (a) {@code mariadb-dump
+ * --single-transaction | mariadb} and (b) {@code aqueduct run} of a full-mode job into MariaDB, (a) first in odd
+ * rounds and (b) first in even ones, each into an emptied target database; then (c) the same job into PostgreSQL and
+ * (d) {@code aqueduct verify} of the MariaDB target. Before each, {@code sync} writes out the previous one's writes.
+ * Each is a separate process tree timed from launch to exit, the way a user would see it; Aqueduct runs from the
+ * shaded jar in its own JVM.
  */
 public final class SnapshotBench {
     private static final double GOAL = 1.5;
@@ -193,41 +195,25 @@ public final class SnapshotBench {
             for (int i = 1; i <= rounds; i++) {
                 String round = "round " + i + "/" + rounds;
                 roundLoads.add(ReplicationBench.loadAverage().split(" ")[0]);
-                target.execute(null, "DROP DATABASE IF EXISTS " + Workload.DB);
                 pg.execute("postgres", "DROP DATABASE IF EXISTS " + PG_DATABASE);
                 pg.createDatabase(PG_DATABASE);
 
-                ReplicationBench.progress(round + ": (a) mariadb-dump --single-transaction | mariadb");
-                target.createDatabase(Workload.DB);
-                Run dump = run("dump-load-" + i, List.of("bash", "-c", "set -o pipefail; "
-                        + "mariadb-dump --no-defaults --single-transaction --host=127.0.0.1 --port=" + source.port() + " -uroot "
-                        + Workload.DB + " | mariadb --no-defaults --host=127.0.0.1 --port=" + target.port() + " -uroot "
-                        + Workload.DB), sourceCpu, targetCpu);
-                checkChecksums(source, target, "dump|load, " + round);
-                sample("dump_seconds", dump.seconds());
-                sample("dump_rows_per_s", rows / dump.seconds());
-                cpu("dump", dump);
-                target.execute(null, "DROP DATABASE " + Workload.DB);
-
-                ReplicationBench.progress(round + ": (b) aqueduct run, mode: full, MySQL target");
+                // in turn first and second, so that neither always runs right after the other's hundreds of MB of writes
                 Path mysqlJob = writeJob("mysql-" + i, source, 7000 + 10 * i, "type: mysql\n  host: 127.0.0.1\n  port: "
                         + target.port() + "\n  user: root\n  password: \"\"");
-                long[] locks = lockCounters(target);
-                Run mysql = aqueduct("snapshot-mysql-" + i, sourceCpu, targetCpu, "run", mysqlJob);
-                long[] locksAfter = lockCounters(target);
-                checkChecksums(source, target, "snapshot MySQL→MySQL, " + round);
-                sample("mysql_seconds", mysql.seconds());
-                sample("mysql_rows_per_s", rows / mysql.seconds());
+                Run dump = null;
+                Run mysql = null;
+                for (boolean dumpNow : i % 2 == 1 ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                    target.execute(null, "DROP DATABASE IF EXISTS " + Workload.DB);
+                    if (dumpNow) dump = dumpLoad(round, i, source, target, sourceCpu, targetCpu);
+                    else mysql = snapshotToMysql(round, i, mysqlJob, source, target, sourceCpu, targetCpu);
+                }
                 sample("dump_vs_mysql", dump.seconds() / mysql.seconds());
-                sample("mysql_deadlocks", locksAfter[0] - locks[0]);
-                sample("mysql_lock_wait_seconds", (locksAfter[1] - locks[1]) / 1000.0);
                 double mysqlLog = logSeconds(mysql.log());
                 if (!Double.isNaN(mysqlLog)) {
                     sample("mysql_log_seconds", mysqlLog);
                     sample("dump_vs_mysql_log", dump.seconds() / mysqlLog);
                 }
-                cpu("mysql", mysql);
-
                 ReplicationBench.progress(round + ": (c) aqueduct run, mode: full, PostgreSQL target");
                 Path pgJob = writeJob("pg-" + i, source, 7001 + 10 * i, "type: postgres\n  host: 127.0.0.1\n  port: "
                         + pg.port() + "\n  user: " + pg.user() + "\n  password: \"\"\n  database: " + PG_DATABASE);
@@ -253,6 +239,36 @@ public final class SnapshotBench {
             }
         }
         stdout.printf(Locale.ROOT, "%nBench finished in %.0f s; logs and job files in %s%n", (System.nanoTime() - benchStart) / 1e9, out);
+    }
+
+    private Run dumpLoad(String round, int i, MariaDbServer source, MariaDbServer target, ProcessCpu sourceCpu,
+                         ProcessCpu targetCpu) throws Exception {
+        ReplicationBench.progress(round + ": (a) mariadb-dump --single-transaction | mariadb");
+        target.createDatabase(Workload.DB);
+        Run dump = run("dump-load-" + i, List.of("bash", "-c", "set -o pipefail; "
+                + "mariadb-dump --no-defaults --single-transaction --host=127.0.0.1 --port=" + source.port() + " -uroot "
+                + Workload.DB + " | mariadb --no-defaults --host=127.0.0.1 --port=" + target.port() + " -uroot "
+                + Workload.DB), sourceCpu, targetCpu);
+        checkChecksums(source, target, "dump|load, " + round);
+        sample("dump_seconds", dump.seconds());
+        sample("dump_rows_per_s", rows / dump.seconds());
+        cpu("dump", dump);
+        return dump;
+    }
+
+    private Run snapshotToMysql(String round, int i, Path mysqlJob, MariaDbServer source, MariaDbServer target,
+                                ProcessCpu sourceCpu, ProcessCpu targetCpu) throws Exception {
+        ReplicationBench.progress(round + ": (b) aqueduct run, mode: full, MySQL target");
+        long[] locks = lockCounters(target);
+        Run mysql = aqueduct("snapshot-mysql-" + i, sourceCpu, targetCpu, "run", mysqlJob);
+        long[] locksAfter = lockCounters(target);
+        checkChecksums(source, target, "snapshot MySQL→MySQL, " + round);
+        sample("mysql_seconds", mysql.seconds());
+        sample("mysql_rows_per_s", rows / mysql.seconds());
+        sample("mysql_deadlocks", locksAfter[0] - locks[0]);
+        sample("mysql_lock_wait_seconds", (locksAfter[1] - locks[1]) / 1000.0);
+        cpu("mysql", mysql);
+        return mysql;
     }
 
     // ---- child processes -----------------------------------------------------------------------------------------
@@ -282,6 +298,8 @@ public final class SnapshotBench {
                 .redirectError(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         // a developer's client settings (MYSQL_PWD, PGPORT, ...) must not redirect or authenticate the tools
         pb.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("MYSQL"));
+        // each run writes hundreds of MB: without this, the next run would pay for writing them out to disk
+        if (new ProcessBuilder("sync").start().waitFor() != 0) throw new IllegalStateException("sync failed");
         double client0 = ProcessCpu.exitedChildrenSeconds();
         double source0 = sourceCpu.seconds();
         double target0 = targetCpu.seconds();
@@ -456,8 +474,8 @@ public final class SnapshotBench {
         stdout.printf(Locale.ROOT, "  Aqueduct : %s, own JVM per run%s; snapshot.parallelism %d, snapshot.chunk-rows %d, "
                 + "apply.lanes %d, apply.batch-rows %d%s%n", jar.getFileName(), javaOpts.isBlank() ? "" : " (" + javaOpts + ")",
                 parallelism, chunkRows, lanes, batchRows, queue == null ? "" : ", memory.queue " + queue);
-        stdout.printf(Locale.ROOT, "  rounds   : %d; each empties the targets and runs (a) to (d) back to back; times are "
-                + "wall time from launch to exit%n", rounds);
+        stdout.printf(Locale.ROOT, "  rounds   : %d; each runs (a) and (b) (in turn first), (c) and (d) back to back, after a sync each; "
+                + "times are wall time from launch to exit%n", rounds);
         stdout.flush();
     }
 

@@ -223,18 +223,23 @@ final class Emitter {
      */
     boolean chunk(long index, Window w, TableSchema schema, List<Object[]> rows, boolean last, Object[] hi)
             throws InterruptedException {
+        // built and measured before taking the lock, which the binlog reader and the other snapshot readers wait for
+        Change[] all = new Change[rows.size()];
+        for (int i = 0; i < all.length; i++) all[i] = new RowChange(schema, RowChange.Op.INSERT, null, rows.get(i));
+        Transaction tx = chunkTransaction(index, schema.id(), List.of(all)); // immutable: the transaction does not copy it
         synchronized (lock) {
             awaitTurn(index);
             close(w);
             if (w.ddl) return false;
-            List<Change> changes = new ArrayList<>(rows.size());
-            int[] key = schema.keyIndexes();
-            for (Object[] row : rows) {
-                if (w.changed.isEmpty() || !w.changed.contains(new RowKey(row, key))) {
-                    changes.add(new RowChange(schema, RowChange.Op.INSERT, null, row));
+            if (!w.changed.isEmpty()) {
+                List<Change> unchanged = new ArrayList<>(all.length);
+                int[] key = schema.keyIndexes();
+                for (Change c : all) {
+                    if (!w.changed.contains(new RowKey(((RowChange) c).after(), key))) unchanged.add(c);
                 }
+                tx = chunkTransaction(index, schema.id(), unchanged);
             }
-            emitChunk(index, schema.id(), changes, last ? null : hi);
+            emitChunk(index, schema.id(), tx, last ? null : hi);
             return true;
         }
     }
@@ -243,8 +248,13 @@ final class Emitter {
     void skip(long index, TableId table) throws InterruptedException {
         synchronized (lock) {
             awaitTurn(index);
-            emitChunk(index, table, List.of(), null);
+            emitChunk(index, table, chunkTransaction(index, table, List.of()), null);
         }
+    }
+
+    /** A chunk's rows as a transaction, numbered and placed when it is emitted. */
+    private static Transaction chunkTransaction(long index, TableId table, List<Change> changes) {
+        return new Transaction(0, "snapshot " + table + " chunk " + index, "", System.currentTimeMillis(), null, changes, 0, true);
     }
 
     /** Logs the end of a table's copy in this run: after a restart, only the chunks read since. */
@@ -260,17 +270,16 @@ final class Emitter {
         while (nextChunk != index || midFragments) await(0);
     }
 
-    private void emitChunk(long index, TableId table, List<Change> changes, Object[] hi) throws InterruptedException {
+    private void emitChunk(long index, TableId table, Transaction tx, Object[] hi) throws InterruptedException {
         if (!progress.current().equals(table)) {
             throw new IllegalStateException("chunk " + index + " of " + table + " while the snapshot is at " + progress);
         }
         tableChunks++;
-        tableRows += changes.size();
-        copied.copied(table, changes.size(), hi == null);
+        tableRows += tx.rowCount();
+        copied.copied(table, tx.rowCount(), hi == null);
         if (hi == null) tableDone(table);
         progress = progress.after(hi);
-        out.put(new Transaction(seq++, "snapshot " + table + " chunk " + index, "", System.currentTimeMillis(),
-                resume.withSnapshot(progress), changes, 0, true));
+        out.put(tx.numbered(seq++, resume.withSnapshot(progress)));
         nextChunk++;
         lock.notifyAll();
         if (progress == null) onSnapshotDone.run();

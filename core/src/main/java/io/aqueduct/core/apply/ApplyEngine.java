@@ -30,52 +30,57 @@ import java.util.concurrent.TimeUnit;
 public final class ApplyEngine implements AutoCloseable {
     /**
      * For every row key hash in flight, the lane that holds it and the ticket of the transaction there that last
-     * touched it: open addressing over primitive arrays, since it takes every row's key (boxed keys in a HashMap cost
-     * the submitting thread a third of its time in a snapshot).
+     * touched it: open addressing over one array of primitives, a slot's key beside its lane and ticket so that a
+     * lookup reads one cache line (boxed keys in a HashMap cost the submitting thread a third of its time in a
+     * snapshot; three parallel arrays, three cache misses a key).
      */
     private static final class InFlight {
-        private long[] keys = new long[1 << 16];
-        private int[] lanes = new int[1 << 16]; // -1: a free slot
-        private long[] tickets = new long[1 << 16];
+        /** A free slot's second word; a held one's is {@code ticket << 8 | lane}. */
+        private static final long FREE = -1;
+        private static final int MIN_SLOTS = 1 << 15;
+        /** Slot i: {@code table[2i]} the key hash, {@code table[2i + 1]} the ticket and lane, or {@link #FREE}. */
+        private long[] table = empty(MIN_SLOTS);
         private int size;
 
-        InFlight() {
-            Arrays.fill(lanes, -1);
+        private static long[] empty(int slots) {
+            long[] t = new long[2 * slots];
+            for (int i = 1; i < t.length; i += 2) t[i] = FREE;
+            return t;
         }
 
         int size() {
             return size;
         }
 
+        /** The slot holding {@code key}, or the free slot where it would go. */
         private int slot(long key) {
-            int mask = keys.length - 1;
+            int mask = (table.length >> 1) - 1;
             // the product's high bits depend on all of the key's bits
             int i = (int) ((key * 0x9E3779B97F4A7C15L) >>> Long.numberOfLeadingZeros(mask)) & mask;
-            while (lanes[i] >= 0 && keys[i] != key) i = (i + 1) & mask;
+            while (table[2 * i + 1] != FREE && table[2 * i] != key) i = (i + 1) & mask;
             return i;
         }
 
         /** The slot holding {@code key}, or -1. */
         int find(long key) {
             int i = slot(key);
-            return lanes[i] >= 0 ? i : -1;
+            return table[2 * i + 1] != FREE ? i : -1;
         }
 
         int lane(int slot) {
-            return lanes[slot];
+            return (int) (table[2 * slot + 1] & 0xFF);
         }
 
         long ticket(int slot) {
-            return tickets[slot];
+            return table[2 * slot + 1] >>> 8;
         }
 
         void put(long key, int lane, long ticket) {
-            if (2 * (size + 1) > keys.length) rebuild(2 * keys.length, null);
+            if (2 * (size + 1) > table.length >> 1) rebuild(2 * (table.length >> 1), null); // doubles
             int i = slot(key);
-            if (lanes[i] < 0) size++;
-            keys[i] = key;
-            lanes[i] = lane;
-            tickets[i] = ticket;
+            if (table[2 * i + 1] == FREE) size++;
+            table[2 * i] = key;
+            table[2 * i + 1] = ticket << 8 | lane;
         }
 
         /** Whether an entry is still wanted. */
@@ -86,30 +91,24 @@ public final class ApplyEngine implements AutoCloseable {
         /** Keeps only the entries {@code keep} accepts, in a table sized for them. */
         void retain(Keep keep) {
             int live = 0;
-            for (int i = 0; i < keys.length; i++) {
-                if (lanes[i] >= 0 && keep.test(lanes[i], tickets[i])) live++;
+            for (int i = 1; i < table.length; i += 2) {
+                if (table[i] != FREE && keep.test((int) (table[i] & 0xFF), table[i] >>> 8)) live++;
             }
-            rebuild(Math.max(1 << 16, Integer.highestOneBit(Math.max(1, 4 * live))), keep);
+            rebuild(Math.max(MIN_SLOTS, Integer.highestOneBit(Math.max(1, 4 * live))), keep);
         }
 
         void clear() {
-            Arrays.fill(lanes, -1);
+            table = empty(MIN_SLOTS);
             size = 0;
         }
 
-        private void rebuild(int capacity, Keep keep) {
-            long[] oldKeys = keys;
-            int[] oldLanes = lanes;
-            long[] oldTickets = tickets;
-            keys = new long[capacity];
-            lanes = new int[capacity];
-            tickets = new long[capacity];
-            Arrays.fill(lanes, -1);
+        private void rebuild(int slots, Keep keep) {
+            long[] old = table;
+            table = empty(slots);
             size = 0;
-            for (int i = 0; i < oldKeys.length; i++) {
-                if (oldLanes[i] >= 0 && (keep == null || keep.test(oldLanes[i], oldTickets[i]))) {
-                    put(oldKeys[i], oldLanes[i], oldTickets[i]);
-                }
+            for (int i = 0; i < old.length; i += 2) {
+                long v = old[i + 1];
+                if (v != FREE && (keep == null || keep.test((int) (v & 0xFF), v >>> 8))) put(old[i], (int) (v & 0xFF), v >>> 8);
             }
         }
     }
@@ -120,7 +119,9 @@ public final class ApplyEngine implements AutoCloseable {
     private final Lane[] lanes;
     private final InFlight inFlight = new InFlight();
     private final Map<TableId, TableSchema> shapes = new HashMap<>();
-    private int pruneAt = 200_000;
+    /** In-flight keys above which those of committed transactions are dropped: few enough that the table stays in cache. */
+    private static final int PRUNE_AT = 1 << 14;
+    private int pruneAt = PRUNE_AT;
     /** Rows of the fragmented transaction being submitted, counted when its last fragment arrives. */
     private long fragmentRows;
     private final Object monitor = new Object();
@@ -131,6 +132,7 @@ public final class ApplyEngine implements AutoCloseable {
         this.sink = sink;
         this.batchRows = batchRows;
         this.tracker = new CommitTracker(listener::committed);
+        if (sink.lanes() > 255) throw new IllegalArgumentException("at most 255 lanes, not " + sink.lanes());
         this.lanes = new Lane[sink.lanes()];
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new Lane(i, new TransactionQueue(Math.max(1, queueBytes / lanes.length)));
@@ -186,7 +188,7 @@ public final class ApplyEngine implements AutoCloseable {
         if (inFlight.size() > pruneAt) {
             prune();
             // when that many keys really are in flight, scanning again on the next transaction frees nothing
-            pruneAt = Math.max(200_000, 2 * inFlight.size());
+            pruneAt = Math.max(PRUNE_AT, 2 * inFlight.size());
         }
     }
 
@@ -196,8 +198,10 @@ public final class ApplyEngine implements AutoCloseable {
      */
     private boolean changesShape(Transaction tx) {
         boolean changed = false;
+        TableSchema last = null; // runs of changes of one shape are common: their lookup is done once
         for (Change c : tx.changes()) {
-            if (c instanceof RowChange rc) {
+            if (c instanceof RowChange rc && rc.schema() != last) {
+                last = rc.schema();
                 TableSchema prev = shapes.put(rc.table(), rc.schema());
                 if (prev != null && prev != rc.schema()) changed = true;
             }

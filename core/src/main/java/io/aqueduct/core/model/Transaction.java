@@ -53,8 +53,8 @@ public final class Transaction {
         this.hasDdl = ddl;
     }
 
-    private Transaction(Transaction t, Position position) {
-        this.seq = t.seq;
+    private Transaction(Transaction t, long seq, Position position) {
+        this.seq = seq;
         this.id = t.id;
         this.origin = t.origin;
         this.commitTime = t.commitTime;
@@ -69,7 +69,15 @@ public final class Transaction {
 
     /** This transaction with another position; its changes are shared, not copied or measured again. */
     public Transaction withPosition(Position p) {
-        return new Transaction(this, p);
+        return new Transaction(this, seq, p);
+    }
+
+    /**
+     * This transaction with another sequence number and position, its changes shared: lets a source build and measure
+     * a large transaction before it takes the lock under which it numbers and emits it.
+     */
+    public Transaction numbered(long seq, Position p) {
+        return new Transaction(this, seq, p);
     }
 
     public long seq() {

@@ -252,9 +252,10 @@ final class Emitter {
         }
     }
 
-    /** A chunk's rows as a transaction, numbered and placed when it is emitted. */
+    /** A chunk's rows as a key-range transaction, numbered and placed when it is emitted. */
     private static Transaction chunkTransaction(long index, TableId table, List<Change> changes) {
-        return new Transaction(0, "snapshot " + table + " chunk " + index, "", System.currentTimeMillis(), null, changes, 0, true);
+        return new Transaction(0, "snapshot " + table + " chunk " + index, "", System.currentTimeMillis(), null, changes, 0, true)
+                .asKeyRange();
     }
 
     /** Logs the end of a table's copy in this run: after a restart, only the chunks read since. */

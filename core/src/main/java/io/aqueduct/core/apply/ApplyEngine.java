@@ -113,11 +113,47 @@ public final class ApplyEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * A key-range transaction ({@link Transaction#keyRange}) queued without putting its keys in {@link #inFlight}: a
+     * snapshot chunk's thousands of keys cost the submitting thread most of its time there, while only the rare
+     * transaction that touches the chunk's table before the chunk is committed needs them. That one looks them up
+     * here, sorted on first use.
+     */
+    private static final class Claim {
+        final TableId table;
+        final Transaction tx;
+        final int lane;
+        final long ticket;
+        private long[] keys;
+
+        Claim(TableId table, Transaction tx, int lane, long ticket) {
+            this.table = table;
+            this.tx = tx;
+            this.lane = lane;
+            this.ticket = ticket;
+        }
+
+        boolean holds(long key) {
+            if (keys == null) {
+                keys = keysOf(tx);
+                Arrays.sort(keys);
+            }
+            return Arrays.binarySearch(keys, key) >= 0;
+        }
+    }
+
     private final Sink sink;
     private final int batchRows;
     private final CommitTracker tracker;
     private final Lane[] lanes;
     private final InFlight inFlight = new InFlight();
+    /** Key ranges queued as {@link Claim}s, until their lanes commit them. */
+    private final List<Claim> claims = new ArrayList<>();
+    /**
+     * Per table, per lane, the ticket of the last transaction there that touched the table through {@link #inFlight}:
+     * a key range of the table may skip {@link #inFlight} only when none of them is still uncommitted.
+     */
+    private final Map<TableId, long[]> touched = new HashMap<>();
     private final Map<TableId, TableSchema> shapes = new HashMap<>();
     /** In-flight keys above which those of committed transactions are dropped: few enough that the table stays in cache. */
     private static final int PRUNE_AT = 1 << 14;
@@ -164,6 +200,8 @@ public final class ApplyEngine implements AutoCloseable {
             if (tx.last()) {
                 awaitIdle();
                 inFlight.clear();
+                claims.clear();
+                touched.clear();
             }
             return;
         }
@@ -171,25 +209,76 @@ public final class ApplyEngine implements AutoCloseable {
             enqueue(0, tx); // one lane keeps source order by itself
             return;
         }
+        if (!claims.isEmpty()) claims.removeIf(c -> lanes[c.lane].completed >= c.ticket);
+        TableId rangeOf = tx.keyRange() ? ((RowChange) tx.changes().get(0)).table() : null;
+        if (rangeOf != null && !touchedInFlight(rangeOf)) {
+            int lane = leastLoaded();
+            claims.add(new Claim(rangeOf, tx, lane, enqueue(lane, tx)));
+            return;
+        }
         long[] keys = keysOf(tx);
         int lane = -1;
         for (long k : keys) {
             int slot = inFlight.find(k);
             if (slot < 0) continue;
-            int held = inFlight.lane(slot);
-            long ticket = inFlight.ticket(slot);
-            if (lanes[held].completed >= ticket) continue;
-            if (lane < 0) lane = held;
-            else if (lane != held) awaitCompleted(held, ticket);
+            lane = follow(lane, inFlight.lane(slot), inFlight.ticket(slot));
+        }
+        List<TableId> tables = rangeOf != null ? List.of() : tablesOf(tx);
+        for (Claim c : claims) {
+            // key ranges of one table never share a key, so a range that got here meets only the others' tables
+            if (!tables.contains(c.table)) continue;
+            for (long k : keys) {
+                if (c.holds(k)) {
+                    lane = follow(lane, c.lane, c.ticket);
+                    break;
+                }
+            }
         }
         if (lane < 0) lane = leastLoaded();
         long ticket = enqueue(lane, tx);
         for (long k : keys) inFlight.put(k, lane, ticket);
+        for (TableId t : tables) touched.computeIfAbsent(t, x -> new long[lanes.length])[lane] = ticket;
         if (inFlight.size() > pruneAt) {
             prune();
             // when that many keys really are in flight, scanning again on the next transaction frees nothing
             pruneAt = Math.max(PRUNE_AT, 2 * inFlight.size());
         }
+    }
+
+    /**
+     * The lane a transaction goes to, given the lane chosen so far ({@code -1}: none) and a key it shares with the
+     * transaction {@code ticket} on lane {@code held}: that lane while the transaction there is uncommitted; when a
+     * lane is chosen already, waits until that transaction is committed instead.
+     */
+    private int follow(int lane, int held, long ticket) throws InterruptedException {
+        if (lanes[held].completed >= ticket) return lane;
+        if (lane < 0) return held;
+        if (lane != held) awaitCompleted(held, ticket);
+        return lane;
+    }
+
+    /** Whether a transaction that touched the table through {@link #inFlight} is not yet committed. */
+    private boolean touchedInFlight(TableId table) {
+        long[] tickets = touched.get(table);
+        return tickets != null && uncommitted(tickets);
+    }
+
+    private boolean uncommitted(long[] ticketPerLane) {
+        for (int l = 0; l < ticketPerLane.length; l++) if (lanes[l].completed < ticketPerLane[l]) return true;
+        return false;
+    }
+
+    /** The tables the transaction's rows are in. */
+    private static List<TableId> tablesOf(Transaction tx) {
+        List<TableId> tables = new ArrayList<>(2);
+        TableSchema last = null;
+        for (Change c : tx.changes()) {
+            if (c instanceof RowChange rc && rc.schema() != last) {
+                last = rc.schema();
+                if (!tables.contains(rc.table())) tables.add(rc.table());
+            }
+        }
+        return tables;
     }
 
     /**
@@ -250,6 +339,7 @@ public final class ApplyEngine implements AutoCloseable {
 
     private void prune() {
         inFlight.retain((lane, ticket) -> lanes[lane].completed < ticket);
+        touched.values().removeIf(tickets -> !uncommitted(tickets));
     }
 
     private void awaitCompleted(int lane, long ticket) throws InterruptedException {

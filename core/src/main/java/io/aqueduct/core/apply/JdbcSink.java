@@ -94,7 +94,10 @@ public final class JdbcSink implements Sink {
         try {
             // shapes first: a dialect may need to commit its DDL, which must not cut into the batch's own transaction
             for (Transaction tx : batch) {
-                for (Change change : tx.changes()) if (change instanceof RowChange rc) ensure(c, lane, rc.schema());
+                TableSchema last = null; // runs of changes of one shape are common: each is ensured once
+                for (Change change : tx.changes()) {
+                    if (change instanceof RowChange rc && rc.schema() != last) ensure(c, lane, last = rc.schema());
+                }
             }
             if (batch.size() == 1 && batch.get(0).hasDdl()) {
                 applyInOrder(c, lane, batch);
@@ -126,6 +129,14 @@ public final class JdbcSink implements Sink {
     private record Pending(TableSchema schema, Map<RowKey, Object> rows) {}
 
     private void applyMerged(Connection c, int lane, List<Transaction> batch) throws SQLException {
+        if (batch.size() == 1 && batch.get(0).keyRange()) {
+            // inserts of distinct keys into one table: nothing to merge
+            List<Change> changes = batch.get(0).changes();
+            List<Object[]> rows = new ArrayList<>(changes.size());
+            for (Change change : changes) rows.add(((RowChange) change).after());
+            writeRows(c, ((RowChange) changes.get(0)).schema(), rows, true);
+            return;
+        }
         // by table: a shape change inside the batch writes out what the old shape holds first, so one shape per table
         Map<TableId, Pending> keyed = new LinkedHashMap<>();
         TableSchema last = null; // runs of changes of one shape are common: their lookups are done once

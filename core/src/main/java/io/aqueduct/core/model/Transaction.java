@@ -18,6 +18,7 @@ public final class Transaction {
     private final long sizeEstimate;
     private final int rowCount;
     private final boolean hasDdl;
+    private final boolean keyRange;
 
     /**
      * @param seq        the pipeline's own running number, assigned by the source, increasing by one per
@@ -51,9 +52,10 @@ public final class Transaction {
         this.sizeEstimate = size;
         this.rowCount = rows;
         this.hasDdl = ddl;
+        this.keyRange = false;
     }
 
-    private Transaction(Transaction t, long seq, Position position) {
+    private Transaction(Transaction t, long seq, Position position, boolean keyRange) {
         this.seq = seq;
         this.id = t.id;
         this.origin = t.origin;
@@ -65,11 +67,12 @@ public final class Transaction {
         this.sizeEstimate = t.sizeEstimate;
         this.rowCount = t.rowCount;
         this.hasDdl = t.hasDdl;
+        this.keyRange = keyRange;
     }
 
     /** This transaction with another position; its changes are shared, not copied or measured again. */
     public Transaction withPosition(Position p) {
-        return new Transaction(this, seq, p);
+        return new Transaction(this, seq, p, keyRange);
     }
 
     /**
@@ -77,7 +80,28 @@ public final class Transaction {
      * a large transaction before it takes the lock under which it numbers and emits it.
      */
     public Transaction numbered(long seq, Position p) {
-        return new Transaction(this, seq, p);
+        return new Transaction(this, seq, p, keyRange);
+    }
+
+    /**
+     * This transaction marked as a key range: inserts of rows of one table with distinct keys, read in one consistent
+     * snapshot of a range that no other key range of the table overlaps (a snapshot chunk). Such a transaction needs
+     * no ordering against other key ranges, only against transactions that touch its rows; the apply engine and sinks
+     * rely on it.
+     */
+    public Transaction asKeyRange() {
+        TableSchema table = changes.isEmpty() ? null : ((RowChange) changes.get(0)).schema();
+        for (Change c : changes) {
+            if (!(c instanceof RowChange rc) || rc.op() != RowChange.Op.INSERT || rc.schema() != table || !table.hasKey()) {
+                throw new IllegalArgumentException("a key range holds inserts into one keyed table only: " + c);
+            }
+        }
+        return new Transaction(this, seq, position, true);
+    }
+
+    /** See {@link #asKeyRange}. */
+    public boolean keyRange() {
+        return keyRange;
     }
 
     public long seq() {

@@ -43,7 +43,8 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * Thousands of random transactions over a small key space (two keyed tables with 8 keys each and one keyless table),
- * with the odd empty transaction, DDL, fragmented transaction and new table shape, applied on 4 lanes by a sink that
+ * with the odd empty transaction, DDL, fragmented transaction, new table shape and key range (a snapshot chunk: rows
+ * of keys no other range has, which transactions before and after it touch too), applied on 4 lanes by a sink that
  * randomly dawdles. Checks every promise the engine makes to sinks and to the position listener.
  */
 class ApplyEnginePropertyTest {
@@ -52,19 +53,25 @@ class ApplyEnginePropertyTest {
         keyed("db", "a", "id", "v"), keyed("db", "b", "id", "v"), keyless("db", "c", "x", "v")
     };
 
-    /** kind: 0 insert k1, 1 update k1 in place, 2 update moving k1 to k2, 3 delete k1. */
+    /**
+     * kind: 0 insert k1, 1 update k1 in place, 2 update moving k1 to k2, 3 delete k1. Keys 0-7 are the table's own;
+     * 8-11 stand for a key of a key range: of the latest one of the table for 8 and 10, of the next one for 9 and 11.
+     */
     record Op(int table, int kind, int k1, int k2) {}
 
-    /** type: 0 rows, 1 empty, 2 DDL, 3 fragmented, 4 rows with a new shape of their first table. */
+    /**
+     * type: 0 rows, 1 empty, 2 DDL, 3 fragmented, 4 rows with a new shape of their first table, 5 a key range of the
+     * first op's table (of table a when that is the keyless one), one row per op.
+     */
     record Spec(int type, List<Op> ops) {}
 
     @Provide
     Arbitrary<List<Spec>> streams() {
-        Arbitrary<Integer> key = Arbitraries.integers().between(0, 7);
+        Arbitrary<Integer> key = Arbitraries.integers().between(0, 11);
         Arbitrary<Op> op = Combinators.combine(Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 3), key, key)
                 .as(Op::new);
         Arbitrary<Integer> type = Arbitraries.frequency(
-                Tuple.of(88, 0), Tuple.of(4, 1), Tuple.of(2, 2), Tuple.of(4, 3), Tuple.of(2, 4));
+                Tuple.of(80, 0), Tuple.of(4, 1), Tuple.of(2, 2), Tuple.of(4, 3), Tuple.of(2, 4), Tuple.of(8, 5));
         Arbitrary<Spec> spec = Combinators.combine(type, op.list().ofMinSize(1).ofMaxSize(6)).as(Spec::new);
         return spec.list().ofMinSize(1000).ofMaxSize(3000);
     }
@@ -80,9 +87,22 @@ class ApplyEnginePropertyTest {
         return row(key, value);
     }
 
+    /** The {@code i}-th key of a table's {@code range}-th key range: ranges of a table never share a key. */
+    private static long rangeKey(int range, int i) {
+        return 100 + 10L * range + i;
+    }
+
+    /** An op's key (see {@link Op}), given how many key ranges its table has so far. */
+    private static long key(int k, int ranges) {
+        if (k < 8) return k;
+        int range = k % 2 == 0 ? Math.max(0, ranges - 1) : ranges;
+        return rangeKey(range, (k - 8) / 2);
+    }
+
     private static List<Transaction> build(List<Spec> specs) {
         List<Transaction> out = new ArrayList<>();
         TableSchema[] current = TABLES.clone();
+        int[] ranges = new int[TABLES.length]; // key ranges built so far, per table
         long seq = 0;
         for (Spec spec : specs) {
             seq++;
@@ -99,16 +119,28 @@ class ApplyEnginePropertyTest {
                 TableSchema s = current[t];
                 current[t] = new TableSchema(s.id(), s.columns(), s.keyColumns(), s.keyKind()); // same shape, new instance
             }
+            if (spec.type() == 5) {
+                int t = spec.ops().get(0).table() == 2 ? 0 : spec.ops().get(0).table();
+                int range = ranges[t]++;
+                List<Change> rows = new ArrayList<>();
+                for (int i = 0; i < spec.ops().size(); i++) {
+                    rows.add(insert(current[t], rowOf(current[t], rangeKey(range, i), "r" + seq + "." + i)));
+                }
+                out.add(Tx.tx(seq, rows).asKeyRange());
+                continue;
+            }
             List<Change> changes = new ArrayList<>();
             for (int i = 0; i < spec.ops().size(); i++) {
                 Op op = spec.ops().get(i);
                 TableSchema s = current[op.table()];
                 String v = "s" + seq + "." + i;
+                long k1 = key(op.k1(), ranges[op.table()]);
+                long k2 = key(op.k2(), ranges[op.table()]);
                 changes.add(switch (op.kind()) {
-                    case 0 -> insert(s, rowOf(s, op.k1(), v));
-                    case 1 -> update(s, rowOf(s, op.k1(), "old"), rowOf(s, op.k1(), v));
-                    case 2 -> update(s, rowOf(s, op.k1(), "old"), rowOf(s, op.k2(), v));
-                    default -> delete(s, rowOf(s, op.k1(), "old"));
+                    case 0 -> insert(s, rowOf(s, k1, v));
+                    case 1 -> update(s, rowOf(s, k1, "old"), rowOf(s, k1, v));
+                    case 2 -> update(s, rowOf(s, k1, "old"), rowOf(s, k2, v));
+                    default -> delete(s, rowOf(s, k1, "old"));
                 });
             }
             if (spec.type() == 3 && changes.size() > 1) {

@@ -75,6 +75,36 @@ class MySqlToMySqlIT {
         }
     }
 
+    /**
+     * Tables with generated columns, created by replicated DDL: the binlog's row images carry the VIRTUAL and STORED
+     * columns' values, and the target computes its own instead of refusing them.
+     */
+    @Test
+    void replicatesTablesWithGeneratedColumns(@TempDir Path dir) throws Exception {
+        String yaml = JobHarness.yaml("m2m_gen", source, 6110, "m2m_gen\\..*", "mysql", target, "apply:\n  lanes: 2\n");
+        try (JobHarness job = JobHarness.start(yaml, dir)) {
+            source.execute(null, "CREATE DATABASE m2m_gen",
+                    "CREATE TABLE m2m_gen.keyed (id INT PRIMARY KEY, a INT, b INT, v INT AS (a + b) VIRTUAL, "
+                            + "s INT AS (a * b) PERSISTENT, note VARCHAR(10))",
+                    "CREATE TABLE m2m_gen.keyless (a INT, v INT AS (a * 10) VIRTUAL, b INT)");
+            source.execute("m2m_gen",
+                    "INSERT INTO keyed (id, a, b, note) SELECT seq, seq, 2, 'bulk' FROM seq_1_to_500",
+                    "INSERT INTO keyed (id, a, b) VALUES (1000, 1, 1), (1001, 2, 2)",
+                    "UPDATE keyed SET a = a + 1 WHERE id IN (1000, 7)",
+                    "UPDATE keyed SET id = 1002 WHERE id = 1001",
+                    "DELETE FROM keyed WHERE id = 8",
+                    "INSERT INTO keyless (a, b) VALUES (1, 1), (1, 1), (2, 2)",
+                    "UPDATE keyless SET b = 5 WHERE a = 1 LIMIT 1",
+                    "DELETE FROM keyless WHERE a = 2");
+            for (String t : List.of("keyed ORDER BY id", "keyless ORDER BY a, b")) {
+                JobHarness.awaitSame(source, "SELECT * FROM m2m_gen." + t, target, "SELECT * FROM m2m_gen." + t, job);
+            }
+            assertThat(target.query(null, "SHOW CREATE TABLE m2m_gen.keyed").get(0).get(1).toString())
+                    .contains("GENERATED ALWAYS AS (`a` + `b`) VIRTUAL").contains("GENERATED ALWAYS AS (`a` * `b`) STORED");
+            assertThat(job.failure.get()).isNull();
+        }
+    }
+
     @Test
     void routesRenameDatabasesTablesAndColumnsAndFiltersExclude(@TempDir Path dir) throws Exception {
         source.execute(null, "CREATE DATABASE routed", "CREATE TABLE routed.orders (id INT PRIMARY KEY, amount INT, who VARCHAR(9))",

@@ -30,7 +30,8 @@ class SchemaIT {
                 "CREATE TABLE IF NOT EXISTS shopschema.customers (id INT PRIMARY KEY, email VARCHAR(100) CHARACTER SET utf8mb4 NOT NULL, "
                         + "name VARCHAR(50), UNIQUE KEY uq_email (email), KEY by_name (name)) ENGINE=InnoDB",
                 "CREATE TABLE IF NOT EXISTS shopschema.orders (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, customer INT NOT NULL, "
-                        + "amount DECIMAL(12,2) NOT NULL DEFAULT 0, placed DATETIME(6), KEY by_customer (customer, placed), "
+                        + "amount DECIMAL(12,2) NOT NULL DEFAULT 0, placed DATETIME(6), total DECIMAL(13,2) AS (amount * 2) VIRTUAL, "
+                        + "KEY by_customer (customer, placed), "
                         + "CONSTRAINT fk_c FOREIGN KEY (customer) REFERENCES customers (id))");
     }
 
@@ -77,6 +78,9 @@ class SchemaIT {
                 List.of("customers_by_name"), List.of("customers_pkey"), List.of("customers_uq_email"), List.of("orders_by_customer"), List.of("orders_pkey"));
         assertThat(pg.query("app", "SELECT data_type FROM information_schema.columns WHERE table_schema = 'shopschema' "
                 + "AND table_name = 'orders' AND column_name = 'id'").get(0).get(0)).isEqualTo("numeric");
+        // a generated column is a plain one there, which gets the source's values
+        assertThat(pg.query("app", "SELECT data_type, is_generated FROM information_schema.columns WHERE table_schema = "
+                + "'shopschema' AND table_name = 'orders' AND column_name = 'total'")).containsExactly(List.of("numeric", "NEVER"));
     }
 
     @Test
@@ -84,7 +88,7 @@ class SchemaIT {
         target.execute(null, "CREATE DATABASE IF NOT EXISTS shopschema",
                 "CREATE TABLE IF NOT EXISTS shopschema.customers (id INT PRIMARY KEY, email VARCHAR(20) NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS shopschema.orders (id BIGINT UNSIGNED PRIMARY KEY, customer INT NOT NULL, "
-                        + "amount DECIMAL(12,2) NOT NULL, placed DATETIME(6))");
+                        + "amount DECIMAL(12,2) NOT NULL, placed DATETIME(6), total DECIMAL(13,2) AS (amount * 2) VIRTUAL)");
         CommandLineIT.Result r = CommandLineIT.aqueduct("precheck", job("schema-check", "mysql", target.port(), "").toString());
         assertThat(r.code()).as(r.out()).isZero();
         assertThat(r.out()).contains("WARN  target table shopschema.customers")

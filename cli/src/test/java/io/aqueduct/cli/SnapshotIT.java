@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * mode: full+incremental against real servers: tables that hold rows before the job starts (one of 1,000,000 rows,
- * one with a composite string key, one without a key, one empty) are copied while a writer keeps inserting, updating
- * and deleting; once the writer stops and the job catches up, the target equals the source and verify says so.
+ * one with a composite string key, one without a key, one empty, one with generated columns) are copied while a
+ * writer keeps inserting, updating and deleting; once the writer stops and the job catches up, the target equals the
+ * source and verify says so.
  */
 class SnapshotIT {
     static MariaDbServer source;
@@ -54,7 +55,10 @@ class SnapshotIT {
                 "INSERT INTO composite SELECT CONCAT('k', seq % 50), seq, REPEAT('v', seq % 30) FROM seq_1_to_5000",
                 "CREATE TABLE nokey (x INT, y VARCHAR(10))",
                 "INSERT INTO nokey SELECT seq % 100, CONCAT('y', seq % 7) FROM seq_1_to_3000",
-                "CREATE TABLE empty (id INT PRIMARY KEY, v INT)");
+                "CREATE TABLE empty (id INT PRIMARY KEY, v INT)",
+                // generated columns: the target computes its own (a PostgreSQL target holds the source's values)
+                "CREATE TABLE gen (id INT PRIMARY KEY, a INT, b INT, v INT AS (a + b) VIRTUAL, s BIGINT AS (a * b) PERSISTENT)",
+                "INSERT INTO gen (id, a, b) SELECT seq, seq, seq % 7 FROM seq_1_to_20000");
     }
 
     /** Random inserts, updates and deletes on every table until told to stop. */
@@ -65,7 +69,7 @@ class SnapshotIT {
                 int next = bigRows + 1;
                 while (writing.get()) {
                     int id = 1 + random.nextInt(bigRows);
-                    switch (random.nextInt(8)) {
+                    switch (random.nextInt(10)) {
                         case 0 -> st.executeUpdate("DELETE FROM big WHERE id = " + id);
                         case 1 -> st.executeUpdate("INSERT INTO big VALUES (" + next++ + ", 1, 'new', 1.5)");
                         case 2 -> st.executeUpdate("UPDATE composite SET v = 'changed" + id + "' WHERE a = 'k" + id % 50 + "' AND b = " + id % 5000);
@@ -73,6 +77,9 @@ class SnapshotIT {
                                 + "ON DUPLICATE KEY UPDATE v = 'again'");
                         case 4 -> st.executeUpdate("INSERT INTO nokey VALUES (" + id % 100 + ", 'w')");
                         case 5 -> st.executeUpdate("INSERT INTO empty VALUES (" + id + ", 1) ON DUPLICATE KEY UPDATE v = v + 1");
+                        case 6 -> st.executeUpdate("UPDATE gen SET a = a + 1 WHERE id = " + (1 + id % 20000));
+                        case 7 -> st.executeUpdate("INSERT INTO gen (id, a, b) VALUES (" + (20000 + id) + ", 1, 2) "
+                                + "ON DUPLICATE KEY UPDATE b = b + 1");
                         default -> st.executeUpdate("UPDATE big SET k = k + 1, pad = 'updated' WHERE id = " + id);
                     }
                     writes.incrementAndGet();
@@ -88,7 +95,8 @@ class SnapshotIT {
     static void awaitSameTables(DatabaseServer target, String db, JobHarness job) {
         for (String q : List.of(
                 "SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', id, k, pad, amount))), SUM(id) FROM %s.big", "SELECT * FROM %s.composite ORDER BY a, b",
-                "SELECT x, y, COUNT(*) FROM %s.nokey GROUP BY x, y ORDER BY x, y", "SELECT * FROM %s.empty ORDER BY id")) {
+                "SELECT x, y, COUNT(*) FROM %s.nokey GROUP BY x, y ORDER BY x, y", "SELECT * FROM %s.empty ORDER BY id",
+                "SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', id, a, b, v, s))) FROM %s.gen")) {
             try {
                 JobHarness.awaitSame(source, q.formatted(db), target, q.formatted(db), job);
             } catch (org.awaitility.core.ConditionTimeoutException e) {
@@ -246,7 +254,8 @@ class SnapshotIT {
             assertThat(writerFailure.get()).isNull();
             CommandLineIT.Result verify = CommandLineIT.aqueduct("verify", dir.resolve("job.yaml").toString(), "--settle-seconds", "30");
             assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
-            assertThat(verify.out()).contains("snap_p.big: ").contains("snap_p.nokey: ").contains("Target matches source.");
+            assertThat(verify.out()).contains("snap_p.big: ").contains("snap_p.nokey: ").contains("snap_p.gen: ")
+                    .contains("Target matches source.");
             assertThat(job.failure.get()).isNull();
         } finally {
             writing.set(false);

@@ -90,11 +90,15 @@ class VerifyIT {
             source.execute(null, "SET time_zone = '+05:30'; INSERT INTO " + table
                     + " (id, ts, dtm) VALUES (6, '2024-01-01 05:30:00.25', '2024-01-01 05:30:00.25')");
             source.execute(null, AllTypes.UPDATE.formatted(table));
-            // a table without a key is compared as a multiset of whole rows
-            source.execute(db, "CREATE TABLE k (a INT, b VARCHAR(10))", "INSERT INTO k VALUES (1, 'x'), (1, 'x'), (2, 'y')");
+            // a table without a key is compared as a multiset of whole rows; generated columns are compared too (a
+            // PostgreSQL target holds the source's values in plain columns) and left to a MySQL target on repair
+            source.execute(db, "CREATE TABLE k (a INT, b VARCHAR(10), n INT AS (a * 10) VIRTUAL)",
+                    "INSERT INTO k (a, b) VALUES (1, 'x'), (1, 'x'), (2, 'y')",
+                    "CREATE TABLE g (id INT PRIMARY KEY, a INT, b INT, v INT AS (a + b) VIRTUAL, s INT AS (a * b) PERSISTENT)",
+                    "INSERT INTO g (id, a, b) VALUES (1, 2, 3), (2, 4, 5)");
             // verify needs the target table to exist (else it exits 2); PostgreSQL gets it with the first row
             Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> JobHarness.rows(target, targetDb, "SELECT 1 FROM " + db + ".k") != null);
+                    .until(() -> JobHarness.rows(target, targetDb, "SELECT 1 FROM " + db + ".g") != null);
 
             // verify while the job replicates: differences not yet applied settle instead of being reported
             CommandLineIT.Result first = CommandLineIT.aqueduct("verify", job, "--settle-seconds", "30");
@@ -102,9 +106,11 @@ class VerifyIT {
             assertThat(first.out()).contains(table + ": 6 rows compared, 0 missing, 0 extra, 0 different").contains("Target matches source.");
             assertThat(running.failure.get()).isNull();
 
-            // damage the target: one changed value, one deleted row, one extra row
+            // damage the target: changed values, a deleted row, extra rows
             target.execute(targetDb, "UPDATE " + table + " SET vc = 'damaged' WHERE id = 1", "DELETE FROM " + table + " WHERE id = 2",
-                    "INSERT INTO " + table + " (id, vc) VALUES (99, 'extra')", "INSERT INTO " + db + ".k VALUES (1, 'x')");
+                    "INSERT INTO " + table + " (id, vc) VALUES (99, 'extra')",
+                    "INSERT INTO " + db + (type.equals("postgres") ? ".k (a, b, n) VALUES (1, 'x', 10)" : ".k (a, b) VALUES (1, 'x')"),
+                    "UPDATE " + db + ".g SET a = 7 WHERE id = 2");
             CommandLineIT.Result damaged = CommandLineIT.aqueduct("verify", job, "--settle-seconds", "1");
             System.out.println(damaged.out());
             assertThat(damaged.code()).as(damaged.out() + damaged.err()).isEqualTo(1);
@@ -113,11 +119,13 @@ class VerifyIT {
                     .contains(table + ": missing on target: id=2")
                     .contains(table + ": extra on target: id=99")
                     .contains(table + ": 6 rows compared, 1 missing, 1 extra, 1 different")
-                    .contains(db + ".k: extra on target: row (a=1, b='x')")
-                    .contains(db + ".k: 3 rows compared, 0 missing, 1 extra, 0 different");
+                    .contains(db + ".k: extra on target: row (a=1, b='x', n=10)")
+                    .contains(db + ".k: 3 rows compared, 0 missing, 1 extra, 0 different")
+                    .contains(db + ".g: different: id=2: a: source 4, target 7")
+                    .contains(db + ".g: 2 rows compared, 0 missing, 0 extra, 1 different");
             CommandLineIT.Result repaired = CommandLineIT.aqueduct("verify", job, "--repair", "--settle-seconds", "1");
             assertThat(repaired.code()).as(repaired.out() + repaired.err()).isEqualTo(0);
-            assertThat(repaired.out()).contains("Repaired: 2 row(s) written, 2 row(s) deleted").endsWith("Target matches source.\n");
+            assertThat(repaired.out()).contains("Repaired: 3 row(s) written, 2 row(s) deleted").endsWith("Target matches source.\n");
             assertThat(CommandLineIT.aqueduct("verify", job, "--settle-seconds", "0").code()).isEqualTo(0);
 
             // a change to any one column of any type is found, with its column named, and repaired

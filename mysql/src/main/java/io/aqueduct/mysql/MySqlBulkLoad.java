@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Elsewhere (MySQL), {@code LOAD DATA LOCAL INFILE ... REPLACE}, streamed from memory. Text values go as UTF-8
  *       with LOAD DATA's backslash escapes and {@code \N} for NULL; {@code byte[]} values (binary strings, BIT,
  *       GEOMETRY) go as hex through a user variable and {@code UNHEX}, which the server stores exactly as a bound
- *       binary parameter; YEAR values go through a variable as numbers (as text, 0 would be the year 2000). Should the
- *       server report a changed value only as a warning (LOCAL without REPLACE turns errors into warnings; a server
- *       out of strict mode), the statement fails here and the batch is rolled back.
+ *       binary parameter; YEAR values go through a variable as numbers (as text, 0 would be the year 2000); values of
+ *       columns generated on the target go to a variable that nothing reads. Should the server report a changed value
+ *       only as a warning (LOCAL without REPLACE turns errors into warnings; a server out of strict mode), the
+ *       statement fails here and the batch is rolled back.
  * </ul>
  */
 final class MySqlBulkLoad {
@@ -88,14 +89,15 @@ final class MySqlBulkLoad {
     boolean replace(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
         boolean bulk = bulk(c);
         if (!bulk && enabled != Boolean.TRUE || !suits(c, t)) return false;
+        int[] written = dialect.written(c, t);
         if (bulk) {
-            replaceInBulk(c, t, rows);
+            replaceInBulk(c, t, written, rows);
             return true;
         }
         boolean[] hex = binaryColumns(t.columns().size(), rows);
         RowText text = RowText.ofThisThread();
         try {
-            return write(rows, hex, text) && load(c, t, hex, text);
+            return write(rows, hex, text) && load(c, t, written, hex, text);
         } finally {
             text.release();
         }
@@ -111,9 +113,9 @@ final class MySqlBulkLoad {
      * One prepared REPLACE for all rows, sent as bulk statements of up to {@link #BULK_STATEMENT_BYTES} of rows each
      * (the connection has {@code useBulkStmts}, {@link MySqlConnections}).
      */
-    private void replaceInBulk(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
+    private void replaceInBulk(Connection c, TableSchema t, int[] written, List<Object[]> rows) throws SQLException {
         List<Column> columns = t.columns();
-        String insert = dialect.insert(t, 1); // INSERT INTO t (columns) VALUES (?,...)
+        String insert = dialect.insert(t, written, 1); // INSERT INTO t (columns) VALUES (?,...)
         try (PreparedStatement ps = c.prepareStatement("REPLACE" + insert.substring("INSERT".length()))) {
             long bytes = 0;
             for (Object[] row : rows) {
@@ -122,7 +124,10 @@ final class MySqlBulkLoad {
                     ps.executeBatch(); // a row larger than the limit goes alone
                     bytes = 0;
                 }
-                for (int i = 0; i < row.length; i++) MySqlDialect.bindValue(ps, i + 1, columns.get(i), row[i]);
+                for (int i = 0; i < written.length; i++) {
+                    int w = written[i];
+                    MySqlDialect.bindValue(ps, i + 1, columns.get(w), row[w]);
+                }
                 ps.addBatch();
                 bytes += size;
             }
@@ -150,11 +155,11 @@ final class MySqlBulkLoad {
         return true;
     }
 
-    private boolean load(Connection c, TableSchema t, boolean[] hex, RowText text) throws SQLException {
+    private boolean load(Connection c, TableSchema t, int[] written, boolean[] hex, RowText text) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.unwrap(org.mariadb.jdbc.Statement.class).setLocalInfileInputStream(text.stream());
             try {
-                st.executeUpdate(statement(t, hex));
+                st.executeUpdate(statement(t, written, hex));
             } catch (SQLException e) {
                 if (!REFUSED.contains(e.getErrorCode())) throw e;
                 // refused after the session said yes (a proxy, local_infile switched off): only this statement failed
@@ -190,9 +195,10 @@ final class MySqlBulkLoad {
 
     /**
      * Whether REPLACE leaves the table as the upsert would: the target table has exactly the source's columns (REPLACE
-     * would reset columns only the target has), no triggers (REPLACE fires DELETE and INSERT triggers where the upsert
-     * fires UPDATE ones), and no unique key but the row's key (REPLACE deletes a row that holds a unique value of the
-     * new row; the upsert fails or updates it). Asked once per table shape.
+     * would reset columns only the target has; generated ones aside, which both compute anew), no triggers (REPLACE
+     * fires DELETE and INSERT triggers where the upsert fires UPDATE ones), and no unique key but the row's key
+     * (REPLACE deletes a row that holds a unique value of the new row; the upsert fails or updates it). Asked once per
+     * table shape.
      */
     private boolean suits(Connection c, TableSchema t) throws SQLException {
         Boolean known = suits.get(t);
@@ -213,10 +219,10 @@ final class MySqlBulkLoad {
         for (String k : t.keyColumns()) key.add(k.toLowerCase(Locale.ROOT));
         List<String> extra = new ArrayList<>();
         int matching = 0;
-        for (List<String> row : query(c, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
-                + "AND TABLE_NAME = ?", t)) {
+        for (List<String> row : query(c, "SELECT COLUMN_NAME, " + MySqlDialect.GENERATED + " FROM information_schema.COLUMNS "
+                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", t)) {
             if (source.contains(row.get(0).toLowerCase(Locale.ROOT))) matching++;
-            else extra.add(row.get(0));
+            else if (row.get(1).equals("0")) extra.add(row.get(0));
         }
         if (!extra.isEmpty()) return "columns the source does not have (" + String.join(", ", extra) + ")";
         if (matching != source.size()) return "fewer columns than the source";
@@ -265,13 +271,20 @@ final class MySqlBulkLoad {
         return hex;
     }
 
-    String statement(TableSchema t, boolean[] hex) {
+    /** LOAD DATA of rows of all columns into the written ones (ascending positions, {@link MySqlDialect#written}). */
+    String statement(TableSchema t, int[] written, boolean[] hex) {
         StringBuilder cols = new StringBuilder();
         StringBuilder set = new StringBuilder();
         List<Column> columns = t.columns();
+        int next = 0; // the next written column's index in written
         for (int i = 0; i < columns.size(); i++) {
             String q = dialect.quote(columns.get(i).name());
             cols.append(i == 0 ? "" : ",");
+            if (next == written.length || written[next] != i) {
+                cols.append("@g").append(i); // generated on the target: the value is read and dropped
+                continue;
+            }
+            next++;
             if (hex[i]) {
                 cols.append("@h").append(i);
                 set.append(set.isEmpty() ? " SET " : ",").append(q).append("=UNHEX(@h").append(i).append(')');

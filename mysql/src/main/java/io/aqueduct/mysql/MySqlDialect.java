@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
@@ -18,21 +19,37 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies to MySQL/MariaDB. Temporal values travel as text in the session's UTC time zone, so no driver or JVM time
- * zone can shift them; DDL is replayed as the source wrote it, in the source's default database.
+ * zone can shift them; DDL is replayed as the source wrote it, in the source's default database. The target's
+ * generated columns get no value (strict mode refuses one): the target computes them from the others.
  */
 public final class MySqlDialect implements SqlDialect {
 
     private static final Logger LOG = LoggerFactory.getLogger(MySqlDialect.class);
     /** Errors a DDL statement gives when it already took effect: table exists/unknown, duplicate or missing column/key. */
-    private static final java.util.Set<Integer> ALREADY_DONE = java.util.Set.of(1050, 1051, 1060, 1061, 1091);
+    private static final Set<Integer> ALREADY_DONE = Set.of(1050, 1051, 1060, 1061, 1091);
+    /**
+     * Whether a row of information_schema.COLUMNS is a generated column: its EXTRA says VIRTUAL GENERATED or STORED
+     * GENERATED on MariaDB and MySQL alike (MySQL 8's DEFAULT_GENERATED marks an expression default, not a generated
+     * column).
+     */
+    static final String GENERATED = "(EXTRA LIKE '%VIRTUAL GENERATED%' OR EXTRA LIKE '%STORED GENERATED%')";
 
     private final Endpoint target;
     private final MySqlBulkLoad bulk;
+    /** Per table shape, the positions of the columns that are not generated on the target (see {@link #written}). */
+    private final Map<TableSchema, int[]> written = Collections.synchronizedMap(new IdentityHashMap<>());
 
     public MySqlDialect(Endpoint target) {
         this(target, true);
@@ -66,14 +83,40 @@ public final class MySqlDialect implements SqlDialect {
         return "`" + identifier.replace("`", "``") + "`";
     }
 
+    /**
+     * All columns but those generated on the target, asked once per table shape. A column generated on the source but
+     * plain on the target gets the source's value. A table the target does not have yet (a CREATE later in the
+     * stream) is asked again next time.
+     */
     @Override
-    public String upsert(TableSchema t, int rows) {
-        StringBuilder sb = new StringBuilder(insert(t, rows)).append(" ON DUPLICATE KEY UPDATE ");
-        boolean first = true;
-        for (Column c : t.columns()) {
-            String q = quote(c.name());
-            sb.append(first ? "" : ",").append(q).append("=VALUES(").append(q).append(')');
-            first = false;
+    public int[] written(Connection c, TableSchema t) throws SQLException {
+        int[] known = written.get(t);
+        if (known != null) return known;
+        Set<String> generated = new HashSet<>();
+        boolean exists = false;
+        try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME, " + GENERATED + " FROM information_schema.COLUMNS "
+                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+            ps.setString(1, t.id().schema());
+            ps.setString(2, t.id().table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    exists = true;
+                    if (rs.getBoolean(2)) generated.add(rs.getString(1).toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        int[] columns = IntStream.range(0, t.columns().size())
+                .filter(i -> !generated.contains(t.columns().get(i).name().toLowerCase(Locale.ROOT))).toArray();
+        if (exists) written.put(t, columns);
+        return columns;
+    }
+
+    @Override
+    public String upsert(TableSchema t, int[] columns, int rows) {
+        StringBuilder sb = new StringBuilder(insert(t, columns, rows)).append(" ON DUPLICATE KEY UPDATE ");
+        for (int i = 0; i < columns.length; i++) {
+            String q = quote(t.columns().get(columns[i]).name());
+            sb.append(i == 0 ? "" : ",").append(q).append("=VALUES(").append(q).append(')');
         }
         return sb.toString();
     }
@@ -88,24 +131,25 @@ public final class MySqlDialect implements SqlDialect {
         return quotedColumn + " <=> ?";
     }
 
-    private String matchAll(TableSchema t) {
+    /** Generated columns are functions of the others: matching the written ones is enough. */
+    private String matchAll(TableSchema t, int[] columns) {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < t.columns().size(); i++) {
-            sb.append(i == 0 ? "" : " AND ").append(nullSafeEquals(quote(t.columns().get(i).name())));
+        for (int i = 0; i < columns.length; i++) {
+            sb.append(i == 0 ? "" : " AND ").append(nullSafeEquals(quote(t.columns().get(columns[i]).name())));
         }
         return sb.toString();
     }
 
     @Override
-    public String deleteOneMatching(TableSchema t) {
-        return "DELETE FROM " + table(t.id()) + " WHERE " + matchAll(t) + " LIMIT 1";
+    public String deleteOneMatching(TableSchema t, int[] columns) {
+        return "DELETE FROM " + table(t.id()) + " WHERE " + matchAll(t, columns) + " LIMIT 1";
     }
 
     @Override
-    public String updateOneMatching(TableSchema t) {
+    public String updateOneMatching(TableSchema t, int[] columns) {
         StringBuilder sb = new StringBuilder("UPDATE ").append(table(t.id())).append(" SET ");
-        for (int i = 0; i < t.columns().size(); i++) sb.append(i == 0 ? "" : ",").append(quote(t.columns().get(i).name())).append("=?");
-        return sb.append(" WHERE ").append(matchAll(t)).append(" LIMIT 1").toString();
+        for (int i = 0; i < columns.length; i++) sb.append(i == 0 ? "" : ",").append(quote(t.columns().get(columns[i]).name())).append("=?");
+        return sb.append(" WHERE ").append(matchAll(t, columns)).append(" LIMIT 1").toString();
     }
 
     @Override
@@ -163,6 +207,8 @@ public final class MySqlDialect implements SqlDialect {
             }
         }
         c.commit();
+        // any table's columns may have changed, also under another's name (RENAME TABLE a TO b)
+        written.clear();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.aqueduct.postgres;
 
 import io.aqueduct.core.apply.RowText;
+import io.aqueduct.core.apply.SqlDialect;
 import io.aqueduct.core.model.Column;
 import io.aqueduct.core.model.TableSchema;
 import java.sql.Connection;
@@ -125,6 +126,6 @@ final class PostgresBulkLoad {
         return new Staging("CREATE TEMPORARY TABLE IF NOT EXISTS " + name + " (" + definitions + ") ON COMMIT DELETE ROWS",
                 "COPY " + name + " (" + columns + ") FROM STDIN",
                 "INSERT INTO " + dialect.table(t.id()) + " (" + columns + ") SELECT " + columns + " FROM " + name
-                        + dialect.onConflict(t) + "; DELETE FROM " + name);
+                        + dialect.onConflict(t, SqlDialect.allColumns(t)) + "; DELETE FROM " + name);
     }
 }

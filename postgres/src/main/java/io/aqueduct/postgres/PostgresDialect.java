@@ -158,8 +158,8 @@ public final class PostgresDialect implements SqlDialect {
     }
 
     @Override
-    public String upsert(TableSchema t, int rows) {
-        return t.hasKey() ? insert(t, rows) + onConflict(t) : insert(t, rows);
+    public String upsert(TableSchema t, int[] columns, int rows) {
+        return t.hasKey() ? insert(t, columns, rows) + onConflict(t, columns) : insert(t, columns, rows);
     }
 
     @Override
@@ -167,13 +167,14 @@ public final class PostgresDialect implements SqlDialect {
         return bulk.upsert(c, t, rows);
     }
 
-    /** What makes an INSERT of whole rows an upsert by the table's key. */
-    String onConflict(TableSchema t) {
+    /** What makes an INSERT of the given columns an upsert by the table's key. */
+    String onConflict(TableSchema t, int[] columns) {
         StringBuilder sb = new StringBuilder(" ON CONFLICT (");
         for (int i = 0; i < t.keyColumns().size(); i++) sb.append(i == 0 ? "" : ",").append(quote(t.keyColumns().get(i)));
         sb.append(") DO ");
         String sep = "UPDATE SET ";
-        for (Column c : t.columns()) {
+        for (int i : columns) {
+            Column c = t.columns().get(i);
             if (t.keyColumns().contains(c.name())) continue;
             sb.append(sep).append(quote(c.name())).append(" = EXCLUDED.").append(quote(c.name()));
             sep = ", ";
@@ -188,24 +189,24 @@ public final class PostgresDialect implements SqlDialect {
     }
 
     /** PostgreSQL has no DELETE/UPDATE ... LIMIT; the row's physical address picks exactly one of equal rows. */
-    private String oneMatching(TableSchema t) {
+    private String oneMatching(TableSchema t, int[] columns) {
         StringBuilder sb = new StringBuilder("ctid = (SELECT ctid FROM ").append(table(t.id())).append(" WHERE ");
-        for (int i = 0; i < t.columns().size(); i++) {
-            sb.append(i == 0 ? "" : " AND ").append(nullSafeEquals(quote(t.columns().get(i).name())));
+        for (int i = 0; i < columns.length; i++) {
+            sb.append(i == 0 ? "" : " AND ").append(nullSafeEquals(quote(t.columns().get(columns[i]).name())));
         }
         return sb.append(" LIMIT 1)").toString();
     }
 
     @Override
-    public String deleteOneMatching(TableSchema t) {
-        return "DELETE FROM " + table(t.id()) + " WHERE " + oneMatching(t);
+    public String deleteOneMatching(TableSchema t, int[] columns) {
+        return "DELETE FROM " + table(t.id()) + " WHERE " + oneMatching(t, columns);
     }
 
     @Override
-    public String updateOneMatching(TableSchema t) {
+    public String updateOneMatching(TableSchema t, int[] columns) {
         StringBuilder sb = new StringBuilder("UPDATE ").append(table(t.id())).append(" SET ");
-        for (int i = 0; i < t.columns().size(); i++) sb.append(i == 0 ? "" : ", ").append(quote(t.columns().get(i).name())).append(" = ?");
-        return sb.append(" WHERE ").append(oneMatching(t)).toString();
+        for (int i = 0; i < columns.length; i++) sb.append(i == 0 ? "" : ", ").append(quote(t.columns().get(columns[i]).name())).append(" = ?");
+        return sb.append(" WHERE ").append(oneMatching(t, columns)).toString();
     }
 
     // ---- values -------------------------------------------------------------------------------------------------

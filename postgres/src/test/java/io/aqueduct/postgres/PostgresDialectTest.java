@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aqueduct.core.apply.JdbcSink;
+import io.aqueduct.core.apply.SqlDialect;
 import io.aqueduct.core.config.Endpoint;
 import io.aqueduct.core.model.Change;
 import io.aqueduct.core.model.Column;
@@ -625,10 +626,11 @@ class PostgresDialectTest {
     @Test
     void sqlShapes() {
         TableSchema t = table("s", "t\"q", List.of("id"), col("id", "int(11)"), col("v", "int(11)"));
-        assertThat(dialect.upsert(t, 2)).isEqualTo(
+        assertThat(dialect.upsert(t, SqlDialect.allColumns(t), 2)).isEqualTo(
                 "INSERT INTO \"s\".\"t\"\"q\" (\"id\",\"v\") VALUES (?,?),(?,?) ON CONFLICT (\"id\") DO UPDATE SET \"v\" = EXCLUDED.\"v\"");
-        assertThat(dialect.upsert(table("s", "k", List.of("id"), col("id", "int(11)")), 1)).endsWith("ON CONFLICT (\"id\") DO NOTHING");
-        assertThat(dialect.deleteOneMatching(t)).isEqualTo("DELETE FROM \"s\".\"t\"\"q\" WHERE ctid = (SELECT ctid FROM "
+        TableSchema k = table("s", "k", List.of("id"), col("id", "int(11)"));
+        assertThat(dialect.upsert(k, SqlDialect.allColumns(k), 1)).endsWith("ON CONFLICT (\"id\") DO NOTHING");
+        assertThat(dialect.deleteOneMatching(t, SqlDialect.allColumns(t))).isEqualTo("DELETE FROM \"s\".\"t\"\"q\" WHERE ctid = (SELECT ctid FROM "
                 + "\"s\".\"t\"\"q\" WHERE \"id\" IS NOT DISTINCT FROM ? AND \"v\" IS NOT DISTINCT FROM ? LIMIT 1)");
         assertThat(PostgresDialect.covers("character varying(50)", "character varying(10)")).isTrue();
         assertThat(PostgresDialect.covers("text", "character varying(10)")).isTrue();

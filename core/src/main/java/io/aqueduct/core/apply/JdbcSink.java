@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -33,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * the dialect's bulk load where it has one and it leaves the same rows), deletes first. Re-applying a batch after a crash
  * therefore leaves the same rows. Should the merged form hit a constraint (a unique value moved between rows), the
  * batch is rolled back and re-applied change by change in source order. Tables without any key are applied in
- * source order, matching on all columns, one row per statement.
+ * source order, one row per statement, matching on every column written. Statements write the columns that the
+ * target takes values for ({@link SqlDialect#written}).
  */
 public final class JdbcSink implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcSink.class);
@@ -45,7 +45,8 @@ public final class JdbcSink implements Sink {
     private final SqlDialect dialect;
     private final int laneCount;
     private final Connection[] connections;
-    private final List<Set<TableSchema>> ensured = new ArrayList<>();
+    /** Per lane, the shapes made ready on its connection, with the columns their statements write ({@link SqlDialect#written}). */
+    private final List<Map<TableSchema, int[]>> ensured = new ArrayList<>();
     private final Set<Object> warnedKeyless = ConcurrentHashMap.newKeySet();
     private final Map<TableSchema, Map<Integer, String>> sqlCache = Collections.synchronizedMap(new IdentityHashMap<>());
 
@@ -65,7 +66,7 @@ public final class JdbcSink implements Sink {
         for (int i = 0; i < laneCount; i++) {
             connections[i] = dialect.connect();
             dialect.prepareSession(connections[i]);
-            ensured.add(Collections.newSetFromMap(new IdentityHashMap<>()));
+            ensured.add(new IdentityHashMap<>());
         }
     }
 
@@ -134,7 +135,8 @@ public final class JdbcSink implements Sink {
             List<Change> changes = batch.get(0).changes();
             List<Object[]> rows = new ArrayList<>(changes.size());
             for (Change change : changes) rows.add(((RowChange) change).after());
-            writeRows(c, ((RowChange) changes.get(0)).schema(), rows, true);
+            TableSchema s = ((RowChange) changes.get(0)).schema();
+            writeRows(c, s, ensure(c, lane, s), rows, true);
             return;
         }
         // by table: a shape change inside the batch writes out what the old shape holds first, so one shape per table
@@ -177,7 +179,7 @@ public final class JdbcSink implements Sink {
     private void flush(Connection c, int lane, Map<TableId, Pending> keyed) throws SQLException {
         for (Pending p : keyed.values()) {
             TableSchema s = p.schema();
-            ensure(c, lane, s);
+            int[] columns = ensure(c, lane, s);
             List<Object[]> deletes = new ArrayList<>();
             List<Object[]> upserts = new ArrayList<>();
             for (var row : p.rows().entrySet()) {
@@ -185,7 +187,7 @@ public final class JdbcSink implements Sink {
                 else upserts.add((Object[]) row.getValue());
             }
             deleteByKey(c, s, deletes);
-            writeRows(c, s, upserts, true);
+            writeRows(c, s, columns, upserts, true);
         }
         keyed.clear();
     }
@@ -195,7 +197,10 @@ public final class JdbcSink implements Sink {
             for (Change change : tx.changes()) {
                 if (change instanceof Ddl ddl) {
                     dialect.applyDdl(c, ddl);
-                    ensured.forEach(Set::clear);
+                    // the target's tables may have changed under the same shapes (a column now generated): ask again;
+                    // no other lane is writing (a transaction with DDL is applied alone)
+                    ensured.forEach(Map::clear);
+                    sqlCache.clear();
                 } else {
                     applyOne(c, lane, (RowChange) change);
                 }
@@ -203,16 +208,16 @@ public final class JdbcSink implements Sink {
         }
     }
 
-    /** One change on its own, in order: by key where there is one, else matching every column. */
+    /** One change on its own, in order: by key where there is one, else matching every column written. */
     private void applyOne(Connection c, int lane, RowChange rc) throws SQLException {
         TableSchema s = rc.schema();
-        ensure(c, lane, s);
+        int[] columns = ensure(c, lane, s);
         if (s.hasKey()) {
             int[] idx = s.keyIndexes();
             if (rc.before() != null && (rc.after() == null || !new RowKey(rc.before(), idx).equals(new RowKey(rc.after(), idx)))) {
                 deleteByKey(c, s, List.<Object[]>of(new RowKey(rc.before(), idx).values()));
             }
-            if (rc.after() != null) writeRows(c, s, List.<Object[]>of(rc.after()), true);
+            if (rc.after() != null) writeRows(c, s, columns, List.<Object[]>of(rc.after()), true);
             return;
         }
         if (warnedKeyless.add(s.id())) {
@@ -221,50 +226,52 @@ public final class JdbcSink implements Sink {
                     + "primary key to make it exact.", s.id());
         }
         switch (rc.op()) {
-            case INSERT -> writeRows(c, s, List.<Object[]>of(rc.after()), false);
-            case DELETE -> execute(c, dialect.deleteOneMatching(s), s, rc.before());
+            case INSERT -> writeRows(c, s, columns, List.<Object[]>of(rc.after()), false);
+            case DELETE -> {
+                try (PreparedStatement ps = c.prepareStatement(dialect.deleteOneMatching(s, columns))) {
+                    bind(ps, 1, s, columns, rc.before());
+                    ps.executeUpdate();
+                }
+            }
             case UPDATE -> {
-                Object[] both = Arrays.copyOf(rc.after(), rc.after().length * 2);
-                System.arraycopy(rc.before(), 0, both, rc.after().length, rc.before().length);
-                try (PreparedStatement ps = c.prepareStatement(dialect.updateOneMatching(s))) {
-                    int n = s.columns().size();
-                    for (int i = 0; i < both.length; i++) dialect.bind(ps, i + 1, s.columns().get(i % n), both[i]);
+                try (PreparedStatement ps = c.prepareStatement(dialect.updateOneMatching(s, columns))) {
+                    bind(ps, bind(ps, 1, s, columns, rc.after()), s, columns, rc.before());
                     ps.executeUpdate();
                 }
             }
         }
     }
 
-    private void execute(Connection c, String sql, TableSchema s, Object[] row) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < row.length; i++) dialect.bind(ps, i + 1, s.columns().get(i), row[i]);
-            ps.executeUpdate();
-        }
+    /** Binds the row's values of the columns from parameter {@code p} on; returns the next parameter's index. */
+    private int bind(PreparedStatement ps, int p, TableSchema s, int[] columns, Object[] row) throws SQLException {
+        for (int i : columns) dialect.bind(ps, p++, s.columns().get(i), row[i]);
+        return p;
     }
 
-    private void ensure(Connection c, int lane, TableSchema s) throws SQLException {
-        if (ensured.get(lane).contains(s)) return;
+    /** Makes the target ready for the shape on this lane's connection, once; returns the columns statements write. */
+    private int[] ensure(Connection c, int lane, TableSchema s) throws SQLException {
+        int[] columns = ensured.get(lane).get(s);
+        if (columns != null) return columns;
         dialect.ensureTable(c, s);
-        ensured.get(lane).add(s);
+        columns = dialect.written(c, s);
+        ensured.get(lane).put(s, columns);
+        return columns;
     }
 
     private int rowsPerStatement(int paramsPerRow) {
         return Math.max(1, Math.min(1000, dialect.maxParameters() / Math.max(1, paramsPerRow)));
     }
 
-    private void writeRows(Connection c, TableSchema s, List<Object[]> rows, boolean upsert) throws SQLException {
+    private void writeRows(Connection c, TableSchema s, int[] columns, List<Object[]> rows, boolean upsert) throws SQLException {
         if (upsert && rows.size() >= BULK_ROWS && dialect.upsertInBulk(c, s, rows)) return;
-        int cols = s.columns().size();
-        int per = rowsPerStatement(cols);
+        int per = rowsPerStatement(columns.length);
         for (int from = 0; from < rows.size(); from += per) {
             int n = Math.min(per, rows.size() - from);
-            String sql = cachedSql(s, (upsert ? 1 : 2) * 10_000_000 + n, () -> upsert ? dialect.upsert(s, n) : dialect.insert(s, n));
+            String sql = cachedSql(s, (upsert ? 1 : 2) * 10_000_000 + n,
+                    () -> upsert ? dialect.upsert(s, columns, n) : dialect.insert(s, columns, n));
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int p = 1;
-                for (int r = from; r < from + n; r++) {
-                    Object[] row = rows.get(r);
-                    for (int i = 0; i < cols; i++) dialect.bind(ps, p++, s.columns().get(i), row[i]);
-                }
+                for (int r = from; r < from + n; r++) p = bind(ps, p, s, columns, rows.get(r));
                 ps.executeUpdate();
             }
         }

@@ -23,8 +23,25 @@ public interface SqlDialect {
         return quote(t.schema()) + "." + quote(t.table());
     }
 
-    /** Inserts {@code rows} rows of every column, replacing a row with the same key. */
-    String upsert(TableSchema t, int rows);
+    /**
+     * The positions of the columns that statements write, ascending: every column, unless the target computes some
+     * itself and refuses values for them (MySQL's generated columns). The statements below take these positions as
+     * {@code columns}, and their parameters are those columns' values. Asked once per table shape on a connection,
+     * after {@link #ensureTable}, and again after DDL.
+     */
+    default int[] written(Connection c, TableSchema t) throws SQLException {
+        return allColumns(t);
+    }
+
+    /** The positions of all of the table's columns. */
+    static int[] allColumns(TableSchema t) {
+        int[] all = new int[t.columns().size()];
+        for (int i = 0; i < all.length; i++) all[i] = i;
+        return all;
+    }
+
+    /** Inserts {@code rows} rows of the given columns, replacing a row with the same key. */
+    String upsert(TableSchema t, int[] columns, int rows);
 
     /**
      * Writes many rows of one table as {@link #upsert} would, in a form cheaper for the target (a bulk load), on the
@@ -35,12 +52,12 @@ public interface SqlDialect {
         return false;
     }
 
-    /** Inserts {@code rows} rows of every column. */
-    default String insert(TableSchema t, int rows) {
+    /** Inserts {@code rows} rows of the given columns. */
+    default String insert(TableSchema t, int[] columns, int rows) {
         StringBuilder sb = new StringBuilder("INSERT INTO ").append(table(t.id())).append(" (");
-        for (int i = 0; i < t.columns().size(); i++) sb.append(i == 0 ? "" : ",").append(quote(t.columns().get(i).name()));
+        for (int i = 0; i < columns.length; i++) sb.append(i == 0 ? "" : ",").append(quote(t.columns().get(columns[i]).name()));
         sb.append(") VALUES ");
-        String tuple = "(" + "?,".repeat(t.columns().size() - 1) + "?)";
+        String tuple = "(" + "?,".repeat(columns.length - 1) + "?)";
         for (int r = 0; r < rows; r++) sb.append(r == 0 ? "" : ",").append(tuple);
         return sb.toString();
     }
@@ -48,11 +65,11 @@ public interface SqlDialect {
     /** Null-safe equality of one column with a parameter. */
     String nullSafeEquals(String quotedColumn);
 
-    /** Deletes one row whose every column equals the parameters (bound in column order). */
-    String deleteOneMatching(TableSchema t);
+    /** Deletes one row whose given columns equal the parameters (bound in that order). */
+    String deleteOneMatching(TableSchema t, int[] columns);
 
-    /** Sets every column of one row matching every column: parameters are new values, then old values. */
-    String updateOneMatching(TableSchema t);
+    /** Sets the given columns of one row matching them: parameters are new values, then old values. */
+    String updateOneMatching(TableSchema t, int[] columns);
 
     void bind(PreparedStatement ps, int index, Column column, Object value) throws SQLException;
 

@@ -3,7 +3,6 @@ package io.aqueduct.mysql;
 import io.aqueduct.core.apply.RowText;
 import io.aqueduct.core.model.Column;
 import io.aqueduct.core.model.TableSchema;
-import io.aqueduct.core.model.Values;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,13 +45,13 @@ final class MySqlBulkLoad {
      *  (3948), MariaDB's "disabled the local infile capability" (4166). */
     private static final Set<Integer> REFUSED = Set.of(1148, 3948, 4166);
     /**
-     * The most that the rows of one bulk statement hold, by {@link Values#sizeEstimate}. The driver builds a statement in a
-     * buffer that grows from 8 KiB to 128 KiB, 1 MiB and then 16 MiB, anew for each statement; staying below 1 MiB
-     * spares a 16 MiB allocation per statement (a third of all the snapshot bench allocated). Half a MiB, as text
-     * outside Latin-1 can take 3 bytes a character on the wire where the estimate counts 2, and binary values count
-     * about their size.
+     * The size, by {@link #wireBytes}, at which a bulk statement is sent and the next one begun. The driver builds a
+     * statement in a buffer of 8 KiB that it grows to 128 KiB, 1 MiB and then 16 MiB, and shrinks back to 8 KiB after a
+     * statement of less than half its size. Statements of 96 KiB and a row keep one 128 KiB buffer from one statement to
+     * the next; statements of half a MiB allocated (and zeroed) a fresh MiB each, which JFR put at a tenth of the
+     * snapshot JVM's samples.
      */
-    static final long BULK_STATEMENT_BYTES = 1 << 19;
+    static final long BULK_STATEMENT_BYTES = 96 << 10;
     private final MySqlDialect dialect;
     /** Whether the target takes LOAD DATA LOCAL; null until a session has asked it. */
     private volatile Boolean enabled;
@@ -110,7 +109,7 @@ final class MySqlBulkLoad {
     }
 
     /**
-     * One prepared REPLACE for all rows, sent as bulk statements of up to {@link #BULK_STATEMENT_BYTES} of rows each
+     * One prepared REPLACE for all rows, sent as bulk statements of {@link #BULK_STATEMENT_BYTES} of rows and a row each
      * (the connection has {@code useBulkStmts}, {@link MySqlConnections}).
      */
     private void replaceInBulk(Connection c, TableSchema t, int[] written, List<Object[]> rows) throws SQLException {
@@ -119,20 +118,29 @@ final class MySqlBulkLoad {
         try (PreparedStatement ps = c.prepareStatement("REPLACE" + insert.substring("INSERT".length()))) {
             long bytes = 0;
             for (Object[] row : rows) {
-                long size = Values.sizeEstimate(row);
-                if (bytes > 0 && bytes + size > BULK_STATEMENT_BYTES) {
-                    ps.executeBatch(); // a row larger than the limit goes alone
-                    bytes = 0;
-                }
                 for (int i = 0; i < written.length; i++) {
                     int w = written[i];
                     MySqlDialect.bindValue(ps, i + 1, columns.get(w), row[w]);
+                    bytes += wireBytes(row[w]);
                 }
                 ps.addBatch();
-                bytes += size;
+                if (bytes >= BULK_STATEMENT_BYTES) {
+                    ps.executeBatch();
+                    bytes = 0;
+                }
             }
-            ps.executeBatch();
+            if (bytes > 0) ps.executeBatch();
         }
+    }
+
+    /**
+     * About the bytes a value takes in a bulk statement: a string a byte a character (more outside ASCII), binary its
+     * length, each with its length; numbers and temporals (sent as short text) 16.
+     */
+    static long wireBytes(Object v) {
+        if (v instanceof String s) return 4 + s.length();
+        if (v instanceof byte[] b) return 4 + b.length;
+        return 16;
     }
 
     private static boolean write(List<Object[]> rows, boolean[] hex, RowText text) {

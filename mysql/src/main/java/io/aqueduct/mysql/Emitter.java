@@ -7,6 +7,7 @@ import io.aqueduct.core.model.RowKey;
 import io.aqueduct.core.model.TableId;
 import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Transaction;
+import io.aqueduct.core.model.Values;
 import io.aqueduct.core.pipeline.TransactionQueue;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -221,23 +222,24 @@ final class Emitter {
      * @param last whether no rows of the table follow this chunk
      * @param hi   the key of the chunk's last row, recorded as progress (ignored when last)
      */
-    boolean chunk(long index, Window w, TableSchema schema, List<Object[]> rows, boolean last, Object[] hi)
-            throws InterruptedException {
-        // built and measured before taking the lock, which the binlog reader and the other snapshot readers wait for
-        Change[] all = new Change[rows.size()];
-        for (int i = 0; i < all.length; i++) all[i] = new RowChange(schema, RowChange.Op.INSERT, null, rows.get(i));
-        Transaction tx = chunkTransaction(index, schema.id(), List.of(all)); // immutable: the transaction does not copy it
+    boolean chunk(long index, Window w, TableSchema schema, List<Object[]> rows, long rowsSizeEstimate, boolean last,
+                  Object[] hi) throws InterruptedException {
+        // built before taking the lock, which the binlog reader and the other snapshot readers wait for
+        Transaction tx = Transaction.keyRange(chunkId(index, schema.id()), System.currentTimeMillis(), schema, rows, rowsSizeEstimate);
         synchronized (lock) {
             awaitTurn(index);
             close(w);
             if (w.ddl) return false;
             if (!w.changed.isEmpty()) {
-                List<Change> unchanged = new ArrayList<>(all.length);
+                List<Object[]> unchanged = new ArrayList<>(rows.size());
+                long size = 0;
                 int[] key = schema.keyIndexes();
-                for (Change c : all) {
-                    if (!w.changed.contains(new RowKey(((RowChange) c).after(), key))) unchanged.add(c);
+                for (Object[] row : rows) {
+                    if (w.changed.contains(new RowKey(row, key))) continue;
+                    unchanged.add(row);
+                    size += Values.sizeEstimate(row);
                 }
-                tx = chunkTransaction(index, schema.id(), unchanged);
+                tx = Transaction.keyRange(tx.id(), tx.commitTime(), schema, unchanged, size);
             }
             emitChunk(index, schema.id(), tx, last ? null : hi);
             return true;
@@ -248,14 +250,13 @@ final class Emitter {
     void skip(long index, TableId table) throws InterruptedException {
         synchronized (lock) {
             awaitTurn(index);
-            emitChunk(index, table, chunkTransaction(index, table, List.of()), null);
+            emitChunk(index, table, new Transaction(0, chunkId(index, table), "", System.currentTimeMillis(), null, List.of(), 0, true),
+                    null);
         }
     }
 
-    /** A chunk's rows as a key-range transaction, numbered and placed when it is emitted. */
-    private static Transaction chunkTransaction(long index, TableId table, List<Change> changes) {
-        return new Transaction(0, "snapshot " + table + " chunk " + index, "", System.currentTimeMillis(), null, changes, 0, true)
-                .asKeyRange();
+    private static String chunkId(long index, TableId table) {
+        return "snapshot " + table + " chunk " + index;
     }
 
     /** Logs the end of a table's copy in this run: after a restart, only the chunks read since. */

@@ -28,10 +28,13 @@ import java.util.List;
  */
 public final class MySqlRowReader implements RowReader {
     private final List<Column> columns;
+    /** The columns' {@link Column#baseType}s, looked up once rather than for every value read. */
+    private final String[] baseTypes;
 
     /** @param columns the source columns, whose types decide the Java type of each value */
     public MySqlRowReader(List<Column> columns) {
         this.columns = List.copyOf(columns);
+        this.baseTypes = this.columns.stream().map(Column::baseType).toArray(String[]::new);
     }
 
     /** UTC for TIMESTAMP text, utf8mb4 so that any column's text arrives intact. */
@@ -66,8 +69,18 @@ public final class MySqlRowReader implements RowReader {
     }
 
     @Override
+    public Object[] read(ResultSet rs) throws SQLException {
+        Object[] row = new Object[baseTypes.length];
+        for (int i = 0; i < row.length; i++) row[i] = value(rs, i + 1, columns.get(i), baseTypes[i]);
+        return row;
+    }
+
+    @Override
     public Object value(ResultSet rs, int i, Column c) throws SQLException {
-        String base = c.baseType();
+        return value(rs, i, c, c.baseType());
+    }
+
+    private static Object value(ResultSet rs, int i, Column c, String base) throws SQLException {
         switch (base) {
             case "tinyint", "year" -> {
                 String s = rs.getString(i); // text: the driver maps YEAR to a date and TINYINT(1) to a boolean

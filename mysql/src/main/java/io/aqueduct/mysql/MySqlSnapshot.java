@@ -237,7 +237,7 @@ final class MySqlSnapshot implements AutoCloseable {
         TableSchema s = r.schema();
         for (int attempt = 1; ; attempt++) {
             Emitter.Window w = emitter.open(r.table());
-            List<Object[]> rows;
+            Rows rows;
             try {
                 MySqlPosition p = begin(c);
                 if (p != null && MySqlPosition.compare(p, w.opened) < 0) {
@@ -261,7 +261,7 @@ final class MySqlSnapshot implements AutoCloseable {
                 s = reread(c, r);
                 continue;
             }
-            if (emitter.chunk(r.index(), w, s, rows, r.last(), r.hi())) return;
+            if (emitter.chunk(r.index(), w, s, rows.rows(), rows.sizeEstimate(), r.last(), r.hi())) return;
             check(attempt, r);
             s = reread(c, r);
         }
@@ -285,7 +285,10 @@ final class MySqlSnapshot implements AutoCloseable {
         }
     }
 
-    private List<Object[]> select(Connection c, TableSchema s, Range r) throws SQLException {
+    /** A range's rows, with their {@link Values#sizeEstimate}s summed as they were read. */
+    private record Rows(List<Object[]> rows, long sizeEstimate) {}
+
+    private Rows select(Connection c, TableSchema s, Range r) throws SQLException {
         MySqlRowReader reader = new MySqlRowReader(s.columns());
         List<String> names = s.columns().stream().map(Column::name).toList();
         List<String> where = new ArrayList<>();
@@ -299,10 +302,15 @@ final class MySqlSnapshot implements AutoCloseable {
             if (r.lo() != null) i = bindAfter(ps, i, keys, r.lo());
             if (r.hi() != null) bindUpTo(ps, i, keys, r.hi());
             List<Object[]> rows = new ArrayList<>();
+            long size = 0;
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) rows.add(reader.read(rs));
+                while (rs.next()) {
+                    Object[] row = reader.read(rs);
+                    rows.add(row);
+                    size += Values.sizeEstimate(row); // now, while the row is in the CPU's cache
+                }
             }
-            return rows;
+            return new Rows(rows, size);
         }
     }
 

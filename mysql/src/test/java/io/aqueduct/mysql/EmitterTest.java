@@ -55,6 +55,12 @@ class EmitterTest {
         return out;
     }
 
+    /** A chunk of KEYED rows, measured as the snapshot measures them. */
+    static boolean chunk(Emitter e, long index, Emitter.Window w, List<Object[]> rows, boolean last, Object[] hi)
+            throws InterruptedException {
+        return e.chunk(index, w, KEYED, rows, rows.stream().mapToLong(io.aqueduct.core.model.Values::sizeEstimate).sum(), last, hi);
+    }
+
     static List<Object> ids(Transaction t) {
         return t.changes().stream().map(c -> ((RowChange) c).after()[0]).toList();
     }
@@ -66,11 +72,15 @@ class EmitterTest {
         Emitter.Window w = e.open(T);
         assertThat(w.opened).isEqualTo(at(200));
         e.commit("g2", "1", 0, update(KEYED, 3, "in-window"), 0, at(300), at(300));
-        assertThat(e.chunk(0, w, KEYED, List.<Object[]>of(row(1, "a"), row(2, "b"), row(3, "c")), false, new Object[] {3L})).isTrue();
+        List<Object[]> rows = List.of(row(1, "a"), row(2, "b"), row(3, "c"));
+        assertThat(chunk(e, 0, w, rows, false, new Object[] {3L})).isTrue();
         List<Transaction> out = drain();
         assertThat(out).hasSize(3);
         Transaction chunk = out.get(2);
         assertThat(ids(chunk)).containsExactly(1L, 2L); // 3 comes from the stream, whose image is newer
+        assertThat(chunk.keyRange()).isTrue();
+        // weighed for the rows it holds, as any transaction of theirs would be
+        assertThat(chunk.sizeEstimate()).isEqualTo(new Transaction(0, "", "", 0, null, chunk.changes(), 0, true).sizeEstimate());
         assertThat(chunk.seq()).isEqualTo(out.get(1).seq() + 1);
         MySqlPosition p = (MySqlPosition) chunk.position();
         assertThat(p.offset()).isEqualTo(300);
@@ -85,10 +95,10 @@ class EmitterTest {
         Emitter e = emitter(T);
         Emitter.Window w = e.open(T);
         e.commit("g1", "1", 0, List.of(new Ddl("db", "ALTER TABLE t ADD c INT", T, KEYED)), 0, at(200), at(200));
-        assertThat(e.chunk(0, w, KEYED, List.<Object[]>of(row(1, "a")), true, null)).isFalse();
+        assertThat(chunk(e, 0, w, List.<Object[]>of(row(1, "a")), true, null)).isFalse();
         assertThat(drain()).hasSize(1);
         Emitter.Window again = e.open(T);
-        assertThat(e.chunk(0, again, KEYED, List.<Object[]>of(row(1, "a")), true, null)).isTrue();
+        assertThat(chunk(e, 0, again, List.<Object[]>of(row(1, "a")), true, null)).isTrue();
         assertThat(done).isTrue();
         assertThat(((MySqlPosition) drain().get(0).position()).snapshot()).isNull();
     }
@@ -102,7 +112,7 @@ class EmitterTest {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread second = new Thread(() -> {
             try {
-                e.chunk(1, w1, KEYED, List.<Object[]>of(row(20, "x")), true, null);
+                chunk(e, 1, w1, List.<Object[]>of(row(20, "x")), true, null);
             } catch (Throwable t) {
                 failure.set(t);
             }
@@ -110,7 +120,7 @@ class EmitterTest {
         second.start();
         Thread first = new Thread(() -> {
             try {
-                e.chunk(0, w0, KEYED, List.<Object[]>of(row(10, "x")), false, new Object[] {10L});
+                chunk(e, 0, w0, List.<Object[]>of(row(10, "x")), false, new Object[] {10L});
             } catch (Throwable t) {
                 failure.set(t);
             }
@@ -184,7 +194,7 @@ class EmitterTest {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread waiting = new Thread(() -> {
             try {
-                e.chunk(1, w, KEYED, List.of(), true, null); // waits for chunk 0 forever
+                chunk(e, 1, w, List.of(), true, null); // waits for chunk 0 forever
             } catch (Throwable t) {
                 failure.set(t);
             }

@@ -286,6 +286,11 @@ public final class ApplyEngine implements AutoCloseable {
      * runs alone, so that no lane writes rows of the old shape while another one alters the table for the new one.
      */
     private boolean changesShape(Transaction tx) {
+        if (tx.keyRange()) { // one shape throughout
+            RowChange first = (RowChange) tx.changes().get(0);
+            TableSchema prev = shapes.put(first.table(), first.schema());
+            return prev != null && prev != first.schema();
+        }
         boolean changed = false;
         TableSchema last = null; // runs of changes of one shape are common: their lookup is done once
         for (Change c : tx.changes()) {

@@ -55,24 +55,44 @@ public final class Transaction {
         this.keyRange = false;
     }
 
-    private Transaction(Transaction t, long seq, Position position, boolean keyRange) {
+    private Transaction(long seq, String id, String origin, long commitTime, Position position, List<Change> changes,
+                        int fragment, boolean last, long sizeEstimate, int rowCount, boolean hasDdl, boolean keyRange) {
         this.seq = seq;
-        this.id = t.id;
-        this.origin = t.origin;
-        this.commitTime = t.commitTime;
+        this.id = id;
+        this.origin = origin;
+        this.commitTime = commitTime;
         this.position = position;
-        this.changes = t.changes;
-        this.fragment = t.fragment;
-        this.last = t.last;
-        this.sizeEstimate = t.sizeEstimate;
-        this.rowCount = t.rowCount;
-        this.hasDdl = t.hasDdl;
+        this.changes = changes;
+        this.fragment = fragment;
+        this.last = last;
+        this.sizeEstimate = sizeEstimate;
+        this.rowCount = rowCount;
+        this.hasDdl = hasDdl;
         this.keyRange = keyRange;
+    }
+
+    /**
+     * A key range: inserts of {@code rows} into {@code table}, whose key they hold distinct values of, read in one
+     * consistent snapshot of a range of the key that no other key range of the table overlaps (a snapshot chunk). Such
+     * a transaction needs no order against other key ranges, only against transactions that touch its rows; the apply
+     * engine and sinks rely on that. Numbered and placed by {@link #numbered}.
+     *
+     * @param rowsSizeEstimate the rows' {@link Values#sizeEstimate}s summed: measured by the caller as it reads them,
+     *                         while they are in the CPU's cache, rather than here in a second pass
+     */
+    public static Transaction keyRange(String id, long commitTime, TableSchema table, List<Object[]> rows,
+                                       long rowsSizeEstimate) {
+        if (!table.hasKey()) throw new IllegalArgumentException("a key range of " + table.id() + ", which has no key");
+        Change[] inserts = new Change[rows.size()];
+        for (int i = 0; i < inserts.length; i++) inserts[i] = new RowChange(table, RowChange.Op.INSERT, null, rows.get(i));
+        // as the constructor counts: 96 a transaction, 48 a change beside its values
+        return new Transaction(0, id, "", commitTime, null, List.of(inserts), 0, true,
+                96 + 48L * inserts.length + rowsSizeEstimate, inserts.length, false, true);
     }
 
     /** This transaction with another position; its changes are shared, not copied or measured again. */
     public Transaction withPosition(Position p) {
-        return new Transaction(this, seq, p, keyRange);
+        return numbered(seq, p);
     }
 
     /**
@@ -80,26 +100,10 @@ public final class Transaction {
      * a large transaction before it takes the lock under which it numbers and emits it.
      */
     public Transaction numbered(long seq, Position p) {
-        return new Transaction(this, seq, p, keyRange);
+        return new Transaction(seq, id, origin, commitTime, p, changes, fragment, last, sizeEstimate, rowCount, hasDdl, keyRange);
     }
 
-    /**
-     * This transaction marked as a key range: inserts of rows of one table with distinct keys, read in one consistent
-     * snapshot of a range that no other key range of the table overlaps (a snapshot chunk). Such a transaction needs
-     * no ordering against other key ranges, only against transactions that touch its rows; the apply engine and sinks
-     * rely on it.
-     */
-    public Transaction asKeyRange() {
-        TableSchema table = changes.isEmpty() ? null : ((RowChange) changes.get(0)).schema();
-        for (Change c : changes) {
-            if (!(c instanceof RowChange rc) || rc.op() != RowChange.Op.INSERT || rc.schema() != table || !table.hasKey()) {
-                throw new IllegalArgumentException("a key range holds inserts into one keyed table only: " + c);
-            }
-        }
-        return new Transaction(this, seq, position, true);
-    }
-
-    /** See {@link #asKeyRange}. */
+    /** Whether this is a key range ({@link #keyRange(String, long, TableSchema, List, long)}). */
     public boolean keyRange() {
         return keyRange;
     }

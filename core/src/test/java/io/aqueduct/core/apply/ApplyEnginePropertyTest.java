@@ -21,6 +21,8 @@ import io.aqueduct.core.model.RowChange;
 import io.aqueduct.core.model.TableId;
 import io.aqueduct.core.model.TableSchema;
 import io.aqueduct.core.model.Transaction;
+import io.aqueduct.core.model.Values;
+import io.aqueduct.core.fixtures.SeqPosition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -122,11 +124,13 @@ class ApplyEnginePropertyTest {
             if (spec.type() == 5) {
                 int t = spec.ops().get(0).table() == 2 ? 0 : spec.ops().get(0).table();
                 int range = ranges[t]++;
-                List<Change> rows = new ArrayList<>();
+                List<Object[]> rows = new ArrayList<>();
+                long size = 0;
                 for (int i = 0; i < spec.ops().size(); i++) {
-                    rows.add(insert(current[t], rowOf(current[t], rangeKey(range, i), "r" + seq + "." + i)));
+                    rows.add(rowOf(current[t], rangeKey(range, i), "r" + seq + "." + i));
+                    size += Values.sizeEstimate(rows.get(i));
                 }
-                out.add(Tx.tx(seq, rows).asKeyRange());
+                out.add(Transaction.keyRange("range-" + seq, seq * 1000, current[t], rows, size).numbered(seq, new SeqPosition(seq)));
                 continue;
             }
             List<Change> changes = new ArrayList<>();

@@ -76,9 +76,21 @@ final class RowDecoder {
     private Object[] row(TableMapping t, int n, int nullBitmap) throws IOException {
         int nullAt = p;
         p += nullBitmap;
+        if (t.into != null) return ownColumns(t, n, nullAt);
         Object[] row = new Object[n];
         for (int i = 0; i < n; i++) {
             if (!bit(nullAt, i)) row[i] = value(t.columns[i]);
+        }
+        return row;
+    }
+
+    /** A row of a table with hidden columns: each value is read, the hidden ones' dropped. */
+    private Object[] ownColumns(TableMapping t, int n, int nullAt) throws IOException {
+        Object[] row = new Object[t.schema.columns().size()];
+        for (int i = 0; i < n; i++) {
+            if (bit(nullAt, i)) continue;
+            Object v = value(t.columns[i]);
+            if (t.into[i] >= 0) row[t.into[i]] = v;
         }
         return row;
     }

@@ -19,18 +19,30 @@ import java.util.Map;
  * at that point of the log. Without it, the current catalog fills in, and a column-count mismatch stops the job.
  */
 final class TableMapping {
+    /**
+     * MariaDB's hidden column behind a UNIQUE key on a BLOB or TEXT column (10.4 on): in the table map and the row
+     * images, never in information_schema or a SELECT.
+     */
+    private static final java.util.regex.Pattern LONG_UNIQUE_HASH = java.util.regex.Pattern.compile("DB_ROW_HASH_\\d+");
+
     final TableId id;
     final BinlogColumn[] columns;
+    /**
+     * Where each of {@link #columns} goes in a row of {@link #schema}: -1 for a hidden column, whose values are read
+     * past and dropped; null when every column is the table's own (positions equal).
+     */
+    final int[] into;
     final TableSchema schema;
     final boolean selected;
     private final byte[] types;
     private final int[] metas;
     private final List<String> names;
 
-    private TableMapping(TableId id, BinlogColumn[] columns, TableSchema schema, boolean selected, byte[] types,
+    private TableMapping(TableId id, BinlogColumn[] columns, int[] into, TableSchema schema, boolean selected, byte[] types,
                          int[] metas, List<String> names) {
         this.id = id;
         this.columns = columns;
+        this.into = into;
         this.schema = schema;
         this.selected = selected;
         this.types = types;
@@ -39,7 +51,7 @@ final class TableMapping {
     }
 
     static TableMapping unselected(TableMapEventData e) {
-        return new TableMapping(new TableId(e.getDatabase(), e.getTable()), null, null, false, e.getColumnTypes(),
+        return new TableMapping(new TableId(e.getDatabase(), e.getTable()), null, null, null, false, e.getColumnTypes(),
                 e.getColumnMetadata(), names(e));
     }
 
@@ -146,7 +158,28 @@ final class TableMapping {
             key.addAll(catalog.keyColumns());
             kind = catalog.keyKind();
         }
-        return new TableMapping(id, cols, new TableSchema(id, columnList, key, kind), true, types, metas, names);
+        int[] into = null;
+        List<Column> own = columnList;
+        for (int i = 0; i < n; i++) {
+            String name = columnList.get(i).name();
+            if (full && LONG_UNIQUE_HASH.matcher(name).matches()
+                    && (catalog == null || catalog.columns().stream().noneMatch(c -> c.name().equalsIgnoreCase(name)))) {
+                if (into == null) {
+                    into = new int[n];
+                    for (int j = 0; j < n; j++) into[j] = j;
+                }
+                into[i] = -1;
+            }
+        }
+        if (into != null) {
+            own = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (into[i] < 0) continue;
+                into[i] = own.size();
+                own.add(columnList.get(i));
+            }
+        }
+        return new TableMapping(id, cols, into, new TableSchema(id, own, key, kind), true, types, metas, names);
     }
 
     /** The collation id of each character column, in order, from either charset encoding of the table map. */

@@ -85,10 +85,9 @@ final class MySqlBulkLoad {
      * target does not take LOAD DATA LOCAL, the text would exceed {@link RowText#MAX_BYTES}, or a column's values are
      * binary in some rows and not in others (the statement fixes which columns are hex).
      */
-    boolean replace(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
+    boolean replace(Connection c, TableSchema t, int[] written, List<Object[]> rows) throws SQLException {
         boolean bulk = bulk(c);
         if (!bulk && enabled != Boolean.TRUE || !suits(c, t)) return false;
-        int[] written = dialect.written(c, t);
         if (bulk) {
             replaceInBulk(c, t, written, rows);
             return true;

@@ -122,8 +122,8 @@ public final class MySqlDialect implements SqlDialect {
     }
 
     @Override
-    public boolean upsertInBulk(Connection c, TableSchema t, java.util.List<Object[]> rows) throws SQLException {
-        return bulk.replace(c, t, rows);
+    public boolean upsertInBulk(Connection c, TableSchema t, int[] columns, java.util.List<Object[]> rows) throws SQLException {
+        return bulk.replace(c, t, columns, rows);
     }
 
     @Override

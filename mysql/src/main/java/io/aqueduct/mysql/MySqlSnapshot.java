@@ -364,9 +364,9 @@ final class MySqlSnapshot implements AutoCloseable {
             st.setFetchSize(1000); // streams the result instead of holding the table in memory
             try (ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
-                    Object[] row = reader.read(rs);
-                    rows.add(new RowChange(s, RowChange.Op.INSERT, null, row));
-                    bytes += 48 + Values.sizeEstimate(row);
+                    RowChange rc = new RowChange(s, RowChange.Op.INSERT, null, reader.read(rs));
+                    rows.add(rc);
+                    bytes += rc.sizeEstimate();
                     if (bytes > fragmentBytes) {
                         emitter.whole(index, s, fragment++, rows, false);
                         rows = new ArrayList<>();

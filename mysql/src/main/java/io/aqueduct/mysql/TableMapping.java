@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A table as one table-map event describes it, ready to decode rows. With {@code binlog_row_metadata=FULL} the event
@@ -23,7 +24,7 @@ final class TableMapping {
      * MariaDB's hidden column behind a UNIQUE key on a BLOB or TEXT column (10.4 on): in the table map and the row
      * images, never in information_schema or a SELECT.
      */
-    private static final java.util.regex.Pattern LONG_UNIQUE_HASH = java.util.regex.Pattern.compile("DB_ROW_HASH_\\d+");
+    private static final Pattern LONG_UNIQUE_HASH = Pattern.compile("DB_ROW_HASH_\\d+");
 
     final TableId id;
     final BinlogColumn[] columns;
@@ -158,27 +159,16 @@ final class TableMapping {
             key.addAll(catalog.keyColumns());
             kind = catalog.keyKind();
         }
-        int[] into = null;
-        List<Column> own = columnList;
+        int[] into = new int[n];
+        List<Column> own = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String name = columnList.get(i).name();
-            if (full && LONG_UNIQUE_HASH.matcher(name).matches()
-                    && (catalog == null || catalog.columns().stream().noneMatch(c -> c.name().equalsIgnoreCase(name)))) {
-                if (into == null) {
-                    into = new int[n];
-                    for (int j = 0; j < n; j++) into[j] = j;
-                }
-                into[i] = -1;
-            }
+            boolean hidden = full && LONG_UNIQUE_HASH.matcher(name).matches()
+                    && (catalog == null || catalog.columns().stream().noneMatch(c -> c.name().equalsIgnoreCase(name)));
+            into[i] = hidden ? -1 : own.size();
+            if (!hidden) own.add(columnList.get(i));
         }
-        if (into != null) {
-            own = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                if (into[i] < 0) continue;
-                into[i] = own.size();
-                own.add(columnList.get(i));
-            }
-        }
+        if (own.size() == n) into = null; // the rows keep the table map's positions
         return new TableMapping(id, cols, into, new TableSchema(id, own, key, kind), true, types, metas, names);
     }
 

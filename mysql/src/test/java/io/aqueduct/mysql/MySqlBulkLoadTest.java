@@ -177,7 +177,7 @@ class MySqlBulkLoadTest {
                 bulk.prepareSession(st);
                 st.execute("SET SESSION sql_mode = ''");
             }
-            assertThatThrownBy(() -> bulk.replace(c, t, rows))
+            assertThatThrownBy(() -> bulk.replace(c, t, dialect.written(c, t), rows))
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("did not take rows of bulk_load.warned as sent: Warning 1265 Data truncated "
                             + "for column 's' at row 6")

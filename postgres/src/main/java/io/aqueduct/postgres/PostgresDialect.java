@@ -163,8 +163,8 @@ public final class PostgresDialect implements SqlDialect {
     }
 
     @Override
-    public boolean upsertInBulk(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
-        return bulk.upsert(c, t, rows);
+    public boolean upsertInBulk(Connection c, TableSchema t, int[] columns, List<Object[]> rows) throws SQLException {
+        return bulk.upsert(c, t, rows); // every column: PostgreSQL's are all written (the default written)
     }
 
     /** What makes an INSERT of the given columns an upsert by the table's key. */

@@ -263,7 +263,7 @@ public final class JdbcSink implements Sink {
     }
 
     private void writeRows(Connection c, TableSchema s, int[] columns, List<Object[]> rows, boolean upsert) throws SQLException {
-        if (upsert && rows.size() >= BULK_ROWS && dialect.upsertInBulk(c, s, rows)) return;
+        if (upsert && rows.size() >= BULK_ROWS && dialect.upsertInBulk(c, s, columns, rows)) return;
         int per = rowsPerStatement(columns.length);
         for (int from = 0; from < rows.size(); from += per) {
             int n = Math.min(per, rows.size() - from);

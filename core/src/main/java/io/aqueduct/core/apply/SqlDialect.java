@@ -44,11 +44,11 @@ public interface SqlDialect {
     String upsert(TableSchema t, int[] columns, int rows);
 
     /**
-     * Writes many rows of one table as {@link #upsert} would, in a form cheaper for the target (a bulk load), on the
-     * connection's open transaction; returns false, having written nothing, when the target or the rows do not allow
-     * it, and the rows then go as upserts.
+     * Writes many rows of one table as {@link #upsert} of the given columns ({@link #written}) would, in a form cheaper
+     * for the target (a bulk load), on the connection's open transaction; returns false, having written nothing, when
+     * the target or the rows do not allow it, and the rows then go as upserts.
      */
-    default boolean upsertInBulk(Connection c, TableSchema t, List<Object[]> rows) throws SQLException {
+    default boolean upsertInBulk(Connection c, TableSchema t, int[] columns, List<Object[]> rows) throws SQLException {
         return false;
     }
 

@@ -8,6 +8,9 @@ public record RowChange(TableSchema schema, Op op, Object[] before, Object[] aft
 
     public enum Op { INSERT, UPDATE, DELETE }
 
+    /** The bytes {@link #sizeEstimate} counts for the change itself, beside its values. */
+    static final long OVERHEAD = 48;
+
     public RowChange {
         if ((op == Op.INSERT) != (before == null) || (op == Op.DELETE) != (after == null)) {
             throw new IllegalArgumentException(op + " with before=" + (before != null) + " after=" + (after != null));
@@ -20,6 +23,6 @@ public record RowChange(TableSchema schema, Op op, Object[] before, Object[] aft
 
     @Override
     public long sizeEstimate() {
-        return 48 + Values.sizeEstimate(before) + Values.sizeEstimate(after);
+        return OVERHEAD + Values.sizeEstimate(before) + Values.sizeEstimate(after);
     }
 }

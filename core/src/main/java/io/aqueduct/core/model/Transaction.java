@@ -7,6 +7,8 @@ import java.util.List;
  * computed once here, because every queue it passes through weighs it.
  */
 public final class Transaction {
+    /** The bytes {@link #sizeEstimate} counts for the transaction itself, beside its changes. */
+    private static final long OVERHEAD = 96;
     private final long seq;
     private final String id;
     private final String origin;
@@ -41,7 +43,7 @@ public final class Transaction {
         this.changes = List.copyOf(changes);
         this.fragment = fragment;
         this.last = last;
-        long size = 96;
+        long size = OVERHEAD;
         int rows = 0;
         boolean ddl = false;
         for (Change c : this.changes) {
@@ -85,9 +87,8 @@ public final class Transaction {
         if (!table.hasKey()) throw new IllegalArgumentException("a key range of " + table.id() + ", which has no key");
         Change[] inserts = new Change[rows.size()];
         for (int i = 0; i < inserts.length; i++) inserts[i] = new RowChange(table, RowChange.Op.INSERT, null, rows.get(i));
-        // as the constructor counts: 96 a transaction, 48 a change beside its values
         return new Transaction(0, id, "", commitTime, null, List.of(inserts), 0, true,
-                96 + 48L * inserts.length + rowsSizeEstimate, inserts.length, false, true);
+                OVERHEAD + RowChange.OVERHEAD * inserts.length + rowsSizeEstimate, inserts.length, false, true);
     }
 
     /** This transaction with another position; its changes are shared, not copied or measured again. */
